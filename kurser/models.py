@@ -1,0 +1,245 @@
+"""What happened: courses, sessions (utbildningstillfällen) and attendance."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models.functions import Lower
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from ombud.models import Municipality, Person, Programme, Workplace
+
+
+class CourseType(models.TextChoices):
+    """typ; in the order ESF reports list them (spec §3 by_type)."""
+
+    OMBUD_TRAINING = "ombudsutbildning", _("Ombudsutbildning")
+    WORKPLACE_TRAINING = "arbetsplatsutbildning", _("Arbetsplatsutbildning")
+    MANAGER_TRAINING = "chefsutbildning", _("Chefsutbildning")
+
+
+class Level(models.TextChoices):
+    BASIC = "grund", _("Grund")
+    ADVANCED = "fördjupning", _("Fördjupning")
+
+
+class Form(models.TextChoices):
+    ON_SITE = "på plats", _("På plats")
+    REMOTE = "fjärr", _("Fjärr")
+    DISTANCE = "distans", _("Distans")
+
+
+# Tools named in the spec; the field is free text so a programme may teach other tools too.
+KNOWN_TOOLS = [
+    "Teams",
+    "Outlook",
+    "Dokumentation",
+    "Läkemedelssignering",
+    "Nyckelfria lås",
+    "Trygghetskameror",
+    "Övrigt",
+]
+
+
+class Course(models.Model):
+    title = models.CharField(_("kurs"), max_length=200)
+    tool = models.CharField(_("verktyg"), max_length=100, blank=True)
+    level = models.CharField(_("nivå"), max_length=20, choices=Level.choices, blank=True)
+    type = models.CharField(
+        _("typ"), max_length=30, choices=CourseType.choices, default=CourseType.WORKPLACE_TRAINING
+    )
+    description = models.TextField(_("beskrivning"), blank=True)
+
+    class Meta:
+        ordering = ["title"]
+        verbose_name = _("kurs")
+        verbose_name_plural = _("kurser")
+        constraints = [
+            models.UniqueConstraint(
+                Lower("title"),
+                name="course_title_unique",
+                violation_error_message=_("Det finns redan en kurs med den titeln."),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class Session(models.Model):
+    """utbildningstillfälle: one occasion of a course, at a date and time, led by a trainer.
+
+    The trainer is a registered person (usually an ombud) or, for an external trainer, a name.
+    `date` is stored apart from `start_time` so that every count by period or calendar year is a
+    plain date comparison in the database, with no time-zone arithmetic.
+    """
+
+    class Status(models.TextChoices):
+        PLANNED = "planerad", _("Planerad")
+        HELD = "genomförd", _("Genomförd")
+        CANCELLED = "inställd", _("Inställd")
+
+    programme = models.ForeignKey(
+        Programme, on_delete=models.PROTECT, related_name="sessions", verbose_name=_("program")
+    )
+    course = models.ForeignKey(
+        Course, on_delete=models.PROTECT, related_name="sessions", verbose_name=_("kurs")
+    )
+    trainer = models.ForeignKey(
+        Person,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="sessions_led",
+        verbose_name=_("utbildare"),
+    )
+    trainer_name = models.CharField(_("extern utbildare"), max_length=200, blank=True)
+    municipality = models.ForeignKey(
+        Municipality, on_delete=models.PROTECT, related_name="sessions", verbose_name=_("kommun")
+    )
+    workplace = models.ForeignKey(
+        Workplace,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="sessions",
+        verbose_name=_("arbetsplats"),
+    )
+    date = models.DateField(_("datum"))
+    start_time = models.TimeField(_("starttid"))
+    planned_minutes = models.PositiveSmallIntegerField(
+        _("planerade minuter"), validators=[MinValueValidator(1), MaxValueValidator(600)]
+    )
+    form = models.CharField(_("form"), max_length=20, choices=Form.choices, default=Form.ON_SITE)
+    small_group = models.BooleanField(_("smågrupp"), default=False)
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status.choices, default=Status.PLANNED
+    )
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("godkänd av"),
+    )
+    approved_at = models.DateTimeField(_("godkänd"), null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-date", "-start_time"]
+        verbose_name = _("utbildningstillfälle")
+        verbose_name_plural = _("utbildningstillfällen")
+        indexes = [
+            models.Index(fields=["programme", "date"], name="session_programme_date"),
+            models.Index(fields=["municipality", "date"], name="session_municipality_date"),
+            models.Index(fields=["trainer", "date"], name="session_trainer_date"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(planned_minutes__gte=1, planned_minutes__lte=600),
+                name="session_minutes_range",
+                violation_error_message=_("Ett tillfälle är 1–600 minuter."),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.course} {self.date:%Y-%m-%d} {self.start_time:%H:%M}"
+
+    @property
+    def starts_at(self) -> dt.datetime:
+        return timezone.make_aware(dt.datetime.combine(self.date, self.start_time))
+
+    @property
+    def ends_at(self) -> dt.datetime:
+        return self.starts_at + dt.timedelta(minutes=self.planned_minutes)
+
+    @property
+    def trainer_display(self) -> str:
+        if self.trainer_id:
+            return self.trainer.full_name
+        return self.trainer_name or "–"
+
+    @property
+    def is_approved(self) -> bool:
+        return self.approved_at is not None
+
+
+class AttendanceStatus(models.TextChoices):
+    REGISTERED = "anmäld", _("Anmäld")
+    PRESENT = "närvarande", _("Närvarande")
+    LATE = "sen", _("Sen")
+    PARTIAL = "delvis", _("Delvis")
+    ABSENT = "frånvarande", _("Frånvarande")
+    EXCUSED = "förhinder", _("Förhinder")
+
+
+# Spec §2: only these statuses count as attended; their minutes are the attended minutes.
+ATTENDED_STATUSES = (AttendanceStatus.PRESENT, AttendanceStatus.LATE, AttendanceStatus.PARTIAL)
+
+
+class Attendance(models.Model):
+    session = models.ForeignKey(Session, on_delete=models.CASCADE, related_name="attendances")
+    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="attendances")
+    status = models.CharField(
+        _("närvaro"),
+        max_length=20,
+        choices=AttendanceStatus.choices,
+        default=AttendanceStatus.REGISTERED,
+    )
+    minutes = models.PositiveSmallIntegerField(_("närvarominuter"), default=0)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    recorded_at = models.DateTimeField(_("registrerad"), default=timezone.now)
+    client_id = models.UUIDField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["person__last_name", "person__first_name"]
+        verbose_name = _("närvaro")
+        verbose_name_plural = _("närvaro")
+        constraints = [
+            models.UniqueConstraint(fields=["session", "person"], name="attendance_once_per_session"),
+            models.CheckConstraint(
+                condition=models.Q(minutes__lte=600), name="attendance_minutes_range"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["person", "status"], name="attendance_person_status"),
+            models.Index(fields=["session", "status"], name="attendance_session_status"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.person} @ {self.session}: {self.get_status_display()}"
+
+    @property
+    def attended(self) -> bool:
+        return self.status in ATTENDED_STATUSES
+
+
+class Submission(models.Model):
+    """One attendance submission from a tablet, by its client-generated id.
+
+    A replay of the same id with the same content gets the stored answer again; the same id
+    with other content is a conflict (409). This is what makes weak Wi-Fi safe.
+    """
+
+    client_id = models.UUIDField(unique=True)
+    session = models.ForeignKey(Session, on_delete=models.CASCADE, related_name="submissions")
+    content_hash = models.CharField(max_length=64)
+    response = models.JSONField(default=dict)
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    received_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-received_at"]

@@ -1,0 +1,44 @@
+"""Template context shared by every page: the navigation for the user's role."""
+
+from __future__ import annotations
+
+from django.urls import NoReverseMatch, reverse
+from django.utils.translation import gettext_lazy as _
+
+from ombud.access import role_of
+from ombud.models import Role
+
+P, L, O, C = Role.PROGRAMME_LEADER, Role.LOCAL_LEADER, Role.OMBUD, Role.COORDINATOR
+
+# (URL name, label, roles that see it). Entries whose page does not exist yet are left out.
+NAVIGATION = [
+    ("home", _("Översikt"), {P, L, O, C}),
+    ("kurser:my-sessions", _("Mina tillfällen"), {O}),
+    ("kurser:my-reach", _("Min räckvidd"), {O}),
+    ("kurser:untrained", _("Ej utbildade"), {O}),
+    ("kurser:session-list", _("Utbildningstillfällen"), {P, L}),
+    ("kurser:approval-list", _("Att godkänna"), {P, L}),
+    ("ombud:person-list", _("Medarbetare"), {P, L, O}),
+    ("ombud:ombud-list", _("Ombud"), {P, L}),
+    ("ombud:municipality-list", _("Kommuner"), {P, L}),
+    ("ombud:programme-list", _("Program"), {P}),
+    ("rapporter:dashboard", _("Lägesbild"), {P, L, C}),
+    ("rapporter:report-list", _("Rapporter"), {P, L, C}),
+    ("ombud:user-list", _("Användare"), {P}),
+]
+
+
+def portal(request) -> dict[str, object]:
+    role = role_of(request.user)
+    items = []
+    if role:
+        current = request.resolver_match.view_name if request.resolver_match else ""
+        for name, label, roles in NAVIGATION:
+            if role not in roles:
+                continue
+            try:
+                url = reverse(name)
+            except NoReverseMatch:
+                continue
+            items.append({"url": url, "label": label, "active": name == current})
+    return {"nav_items": items, "user_role": role, "user_role_label": Role(role).label if role else ""}

@@ -1,0 +1,294 @@
+"""Who and where: programmes, municipalities, workplaces, staff, ombud, user accounts, audit."""
+
+from __future__ import annotations
+
+from django.contrib.auth.models import AbstractUser
+from django.core.validators import MinValueValidator, RegexValidator
+from django.db import models
+from django.db.models.functions import Lower
+from django.utils.translation import gettext_lazy as _
+
+
+class Role(models.TextChoices):
+    PROGRAMME_LEADER = "programledare", _("Programledare")
+    LOCAL_LEADER = "lokal_projektledare", _("Lokal projektledare")
+    OMBUD = "ombud", _("Digitaliseringsombud")
+    COORDINATOR = "samordnare", _("Samordnare")
+
+
+class TargetGroup(models.TextChoices):
+    """målgrupp; the values are the import file's words (spec §1a), in this order."""
+
+    STRATEGIST = "strateg", _("Strateg")
+    OPERATIVE_MANAGER = "operativ chef", _("Operativ chef")
+    LOCAL_LEADER = "lokal projektledare", _("Lokal projektledare")
+    OMBUD = "digitaliseringsombud", _("Digitaliseringsombud")
+    BASE_STAFF = "baspersonal", _("Baspersonal")
+
+
+class Gender(models.TextChoices):
+    WOMAN = "kvinna", _("Kvinna")
+    MAN = "man", _("Man")
+    OTHER = "annat", _("Annat")
+
+
+class Sector(models.TextChoices):
+    """verksamhet"""
+
+    ELDERLY_CARE = "äldreomsorg", _("Äldreomsorg")
+    DISABILITY = "funktionshinder", _("Funktionshinder")
+
+
+class Municipality(models.Model):
+    code = models.CharField(
+        _("kommunkod"),
+        max_length=4,
+        unique=True,
+        validators=[RegexValidator(r"^\d{4}$", _("Kommunkoden ska vara fyra siffror."))],
+    )
+    name = models.CharField(_("namn"), max_length=100)
+    org_number = models.CharField(_("organisationsnummer"), max_length=11, blank=True)
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = _("kommun")
+        verbose_name_plural = _("kommuner")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Programme(models.Model):
+    code = models.CharField(
+        _("kod"),
+        max_length=30,
+        unique=True,
+        validators=[RegexValidator(r"^[A-Za-z0-9_-]+$", _("Koden får bara innehålla A–Z, 0–9, - och _."))],
+    )
+    name = models.CharField(_("namn"), max_length=200)
+    funder = models.CharField(_("finansiär"), max_length=100, blank=True)
+    case_id = models.CharField(_("ärende-id"), max_length=50, blank=True)
+    start_date = models.DateField(_("startdatum"))
+    end_date = models.DateField(_("slutdatum"))
+    final_payment_date = models.DateField(
+        _("datum för slututbetalning"),
+        null=True,
+        blank=True,
+        help_text=_("Styr gallring: uppgifter sparas fem år efter den 31 december det året."),
+    )
+    municipalities = models.ManyToManyField(
+        Municipality, related_name="programmes", verbose_name=_("kommuner"), blank=True
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-start_date", "code"]
+        verbose_name = _("program")
+        verbose_name_plural = _("program")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(end_date__gte=models.F("start_date")),
+                name="programme_period_ordered",
+                violation_error_message=_("Slutdatum kan inte ligga före startdatum."),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code} – {self.name}"
+
+
+class UnitCost(models.Model):
+    """ESF's standardised cost per participant hour for one calendar year (co-financing)."""
+
+    programme = models.ForeignKey(Programme, on_delete=models.CASCADE, related_name="unit_costs")
+    year = models.PositiveSmallIntegerField(_("år"))
+    amount = models.DecimalField(_("kronor per timme"), max_digits=10, decimal_places=2)
+
+    class Meta:
+        ordering = ["programme", "year"]
+        constraints = [
+            models.UniqueConstraint(fields=["programme", "year"], name="unit_cost_one_per_year")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.year}: {self.amount} kr/h"
+
+
+class Workplace(models.Model):
+    """arbetsplats / enhet inside one municipality."""
+
+    municipality = models.ForeignKey(
+        Municipality, on_delete=models.PROTECT, related_name="workplaces", verbose_name=_("kommun")
+    )
+    name = models.CharField(_("namn"), max_length=200)
+    sector = models.CharField(_("verksamhet"), max_length=20, choices=Sector.choices, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["municipality__code", "name"]
+        verbose_name = _("arbetsplats")
+        verbose_name_plural = _("arbetsplatser")
+        constraints = [
+            models.UniqueConstraint(
+                "municipality",
+                Lower("name"),
+                name="workplace_name_unique_in_municipality",
+                violation_error_message=_("Kommunen har redan en arbetsplats med det namnet."),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Person(models.Model):
+    """medarbetare / deltagare. Identified by the normalised 12-digit personnummer.
+
+    An erased person (GDPR) keeps their attendance rows, so totals stay right, but loses
+    their identity: personnummer NULL, names replaced, `erased_at` set.
+    """
+
+    personnummer = models.CharField(_("personnummer"), max_length=12, unique=True, null=True, blank=True)
+    first_name = models.CharField(_("förnamn"), max_length=100)
+    last_name = models.CharField(_("efternamn"), max_length=100)
+    gender = models.CharField(_("kön"), max_length=10, choices=Gender.choices)
+    birth_date = models.DateField(_("födelsedatum"))
+    municipality = models.ForeignKey(
+        Municipality, on_delete=models.PROTECT, related_name="people", verbose_name=_("kommun")
+    )
+    workplace = models.ForeignKey(
+        Workplace,
+        on_delete=models.PROTECT,
+        related_name="people",
+        null=True,
+        blank=True,
+        verbose_name=_("arbetsplats"),
+    )
+    target_group = models.CharField(_("målgrupp"), max_length=30, choices=TargetGroup.choices)
+    email = models.EmailField(_("e-post"), blank=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    erased_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["last_name", "first_name"]
+        verbose_name = _("medarbetare")
+        verbose_name_plural = _("medarbetare")
+        indexes = [
+            models.Index(fields=["municipality", "last_name", "first_name"], name="person_muni_name"),
+            models.Index(fields=["workplace", "-created_at"], name="person_workplace_newest"),
+            models.Index(fields=["target_group"], name="person_target_group"),
+        ]
+
+    def __str__(self) -> str:
+        return self.full_name
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.first_name} {self.last_name}"
+
+    @property
+    def personnummer_masked(self) -> str:
+        """`19850312-****`: the birth date without the four last digits."""
+        if not self.personnummer:
+            return "–"
+        return f"{self.personnummer[:8]}-****"
+
+    @property
+    def personnummer_display(self) -> str:
+        if not self.personnummer:
+            return "–"
+        return f"{self.personnummer[:8]}-{self.personnummer[8:]}"
+
+
+class Ombud(models.Model):
+    """A person appointed as digitaliseringsombud: trains colleagues at the covered workplaces."""
+
+    person = models.OneToOneField(Person, on_delete=models.CASCADE, related_name="ombud")
+    appointed_on = models.DateField(_("utsedd"))
+    workplaces = models.ManyToManyField(
+        Workplace, related_name="ombud", blank=True, verbose_name=_("arbetsplatser")
+    )
+    trainer_training_completed_on = models.DateField(
+        _("ombudsutbildning klar"), null=True, blank=True
+    )
+    reach_goal = models.PositiveIntegerField(
+        _("mål för antal nådda kollegor"), default=36, validators=[MinValueValidator(1)]
+    )
+    active = models.BooleanField(_("aktiv"), default=True)
+
+    class Meta:
+        ordering = ["person__last_name", "person__first_name"]
+        verbose_name = _("digitaliseringsombud")
+        verbose_name_plural = _("digitaliseringsombud")
+
+    def __str__(self) -> str:
+        return str(self.person)
+
+
+class User(AbstractUser):
+    """A portal account. `role` decides what the user may do; the scope follows the role:
+
+    - programme leader and coordinator: every municipality (coordinator read-only);
+    - local project leader: `municipalities`;
+    - ombud: the municipality of `person` (their own staff record).
+    """
+
+    role = models.CharField(_("roll"), max_length=30, choices=Role.choices, blank=True)
+    municipalities = models.ManyToManyField(
+        Municipality, related_name="leaders", blank=True, verbose_name=_("kommuner")
+    )
+    person = models.OneToOneField(
+        Person,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="user",
+        verbose_name=_("medarbetare"),
+    )
+
+    class Meta:
+        verbose_name = _("användare")
+        verbose_name_plural = _("användare")
+
+    @property
+    def effective_role(self) -> str:
+        if self.role:
+            return self.role
+        if self.is_superuser:
+            return Role.PROGRAMME_LEADER
+        return ""
+
+
+class AuditLog(models.Model):
+    """Who saw or changed what, when and why: personnummer reveals, exports, erasures,
+    changes to approved sessions and closed months."""
+
+    class Action(models.TextChoices):
+        VIEW_PERSONNUMMER = "visa_personnummer", _("Visade personnummer")
+        EXPORT = "export", _("Export")
+        IMPORT = "import", _("Import")
+        ERASE = "radera", _("Radering")
+        CHANGE = "andring", _("Ändring")
+        APPROVE = "godkann", _("Godkännande")
+
+    at = models.DateTimeField(auto_now_add=True, db_index=True)
+    user = models.ForeignKey(
+        "User", on_delete=models.SET_NULL, null=True, blank=True, related_name="audit_entries"
+    )
+    action = models.CharField(max_length=30, choices=Action.choices)
+    what = models.CharField(_("vad"), max_length=300)
+    reason = models.CharField(_("skäl"), max_length=500, blank=True)
+    person = models.ForeignKey(
+        Person, on_delete=models.SET_NULL, null=True, blank=True, related_name="audit_entries"
+    )
+    detail = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["-at"]
+        verbose_name = _("loggpost")
+        verbose_name_plural = _("logg")
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.user} {self.action} {self.what}"

@@ -1,0 +1,75 @@
+"""What it amounts to: requested reports (rendered by Celery workers) and closed months."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from ombud.models import Municipality, Programme
+
+
+class Report(models.Model):
+    class Kind(models.TextChoices):
+        ESF_SUMMARY = "esf", _("ESF-sammanställning")
+        CERTIFICATES = "narvarorapport", _("Månatlig närvarorapport")
+        PARTICIPANTS = "deltagarforteckning", _("Deltagarförteckning")
+        MUNICIPALITY = "kommunrapport", _("Kommunrapport")
+
+    class Format(models.TextChoices):
+        PDF = "pdf", "PDF"
+        XLSX = "xlsx", "XLSX"
+        JSON = "json", "JSON"
+
+    class Status(models.TextChoices):
+        QUEUED = "köad", _("Köad")
+        RUNNING = "pågår", _("Pågår")
+        DONE = "klar", _("Klar")
+        FAILED = "fel", _("Fel")
+
+    kind = models.CharField(_("rapport"), max_length=30, choices=Kind.choices)
+    format = models.CharField(_("format"), max_length=10, choices=Format.choices, default=Format.PDF)
+    programme = models.ForeignKey(Programme, on_delete=models.CASCADE, related_name="reports")
+    municipality = models.ForeignKey(
+        Municipality, on_delete=models.CASCADE, null=True, blank=True, related_name="reports"
+    )
+    period_from = models.DateField(_("från"))
+    period_to = models.DateField(_("till"))
+    params = models.JSONField(default=dict, blank=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
+    progress = models.PositiveSmallIntegerField(default=0)  # 0–100
+    file = models.FileField(upload_to="rapporter/%Y/%m/", blank=True)
+    error = models.TextField(blank=True)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="reports"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    needs_reissue = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("rapport")
+        verbose_name_plural = _("rapporter")
+        indexes = [models.Index(fields=["requested_by", "-created_at"], name="report_user_newest")]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.period_from}–{self.period_to}"
+
+
+class ClosedMonth(models.Model):
+    """A reporting month whose numbers were sent to ESF. Changes to attendance dated in it
+    need a reason and mark its and later months' reports for re-issue."""
+
+    programme = models.ForeignKey(Programme, on_delete=models.CASCADE, related_name="closed_months")
+    month = models.DateField(_("månad"))  # first day of the month
+    closed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    closed_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["programme", "month"]
+        constraints = [models.UniqueConstraint(fields=["programme", "month"], name="closed_month_once")]
+
+    def __str__(self) -> str:
+        return f"{self.programme.code} {self.month:%Y-%m}"

@@ -1,0 +1,72 @@
+"""Personas (one fixture per role, defined once) and shared test settings."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+from ombud.models import Role
+from tests.factories import MunicipalityFactory, PersonFactory, UserFactory, WorkplaceFactory
+
+IN_CI = os.environ.get("CI", "").lower() == "true"
+
+
+@pytest.fixture(autouse=True)
+def _test_settings(settings, tmp_path):
+    # No collectstatic in tests: plain static storage. Media into a temporary folder.
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+    settings.MEDIA_ROOT = tmp_path / "media"
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def ale(db):
+    return MunicipalityFactory(code="1440", name="Ale")
+
+
+@pytest.fixture
+def molndal(db):
+    return MunicipalityFactory(code="1481", name="Mölndal")
+
+
+@pytest.fixture
+def programme_leader(db):
+    return UserFactory(username="programledare", role=Role.PROGRAMME_LEADER)
+
+
+@pytest.fixture
+def local_leader_ale(ale):
+    return UserFactory(username="lokal.ale", role=Role.LOCAL_LEADER, municipalities=[ale])
+
+
+@pytest.fixture
+def ombud_molndal(molndal):
+    workplace = WorkplaceFactory(municipality=molndal, name="Hemtjänst Centrum")
+    person = PersonFactory(workplace=workplace, target_group="digitaliseringsombud")
+    return UserFactory(username="ombud.molndal", role=Role.OMBUD, person=person)
+
+
+@pytest.fixture
+def coordinator(db):
+    return UserFactory(username="samordnare", role=Role.COORDINATOR)
+
+
+@pytest.fixture
+def outsider(db):
+    """Logged in, but with no role: sees nothing."""
+    return UserFactory(username="utomstaende", role="")
+
+
+@pytest.fixture
+def client_as(client):
+    """`client_as(user)` logs the test client in as that user and returns it."""
+
+    def login(user):
+        client.force_login(user)
+        return client
+
+    return login
