@@ -116,9 +116,7 @@ class Session(models.Model):
     )
     form = models.CharField(_("form"), max_length=20, choices=Form.choices, default=Form.ON_SITE)
     small_group = models.BooleanField(_("smågrupp"), default=False)
-    status = models.CharField(
-        _("status"), max_length=20, choices=Status.choices, default=Status.PLANNED
-    )
+    status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.PLANNED)
     approved_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
@@ -208,9 +206,7 @@ class Attendance(models.Model):
         verbose_name_plural = _("närvaro")
         constraints = [
             models.UniqueConstraint(fields=["session", "person"], name="attendance_once_per_session"),
-            models.CheckConstraint(
-                condition=models.Q(minutes__lte=600), name="attendance_minutes_range"
-            ),
+            models.CheckConstraint(condition=models.Q(minutes__lte=600), name="attendance_minutes_range"),
         ]
         indexes = [
             models.Index(fields=["person", "status"], name="attendance_person_status"),
@@ -243,3 +239,6 @@ class Submission(models.Model):
 
     class Meta:
         ordering = ["-received_at"]
+
+    def __str__(self) -> str:
+        return str(self.client_id)

@@ -8,17 +8,17 @@ from django.utils.translation import gettext_lazy as _
 from ombud.access import role_of
 from ombud.models import Role
 
-P, L, O, C = Role.PROGRAMME_LEADER, Role.LOCAL_LEADER, Role.OMBUD, Role.COORDINATOR
+P, L, OM, C = Role.PROGRAMME_LEADER, Role.LOCAL_LEADER, Role.OMBUD, Role.COORDINATOR
 
 # (URL name, label, roles that see it). Entries whose page does not exist yet are left out.
 NAVIGATION = [
-    ("home", _("Översikt"), {P, L, O, C}),
-    ("kurser:my-sessions", _("Mina tillfällen"), {O}),
-    ("kurser:my-reach", _("Min räckvidd"), {O}),
-    ("kurser:untrained", _("Ej utbildade"), {O}),
+    ("home", _("Översikt"), {P, L, OM, C}),
+    ("kurser:my-sessions", _("Mina tillfällen"), {OM}),
+    ("kurser:my-reach", _("Min räckvidd"), {OM}),
+    ("kurser:untrained", _("Ej utbildade"), {OM}),
     ("kurser:session-list", _("Utbildningstillfällen"), {P, L}),
     ("kurser:approval-list", _("Att godkänna"), {P, L}),
-    ("ombud:person-list", _("Medarbetare"), {P, L, O}),
+    ("ombud:person-list", _("Medarbetare"), {P, L, OM}),
     ("ombud:ombud-list", _("Ombud"), {P, L}),
     ("ombud:municipality-list", _("Kommuner"), {P, L}),
     ("ombud:programme-list", _("Program"), {P}),

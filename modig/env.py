@@ -68,8 +68,7 @@ def env_url(name: str, default: str | None, schemes: set[str]) -> str | None:
     if scheme not in schemes:
         allowed = ", ".join(sorted(schemes))
         raise EnvError(
-            f"Miljövariabeln {name} har ett okänt format ({value.split('://')[0]!r}); "
-            f"börja med {allowed}://"
+            f"Miljövariabeln {name} har ett okänt format ({value.split('://')[0]!r}); börja med {allowed}://"
         )
     return value
 

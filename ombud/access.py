@@ -74,7 +74,9 @@ def scope(user: User | AnonymousUser, qs: QuerySet[M], *, via: str = "municipali
     return qs.filter(**{f"{via}__in" if via else "pk__in": ids})
 
 
-def get_in_scope(user: User | AnonymousUser, qs: QuerySet[M], *, via: str = "municipality", **lookup: Any) -> M:
+def get_in_scope(
+    user: User | AnonymousUser, qs: QuerySet[M], *, via: str = "municipality", **lookup: Any
+) -> M:
     """One object from the user's scope, or 404 — the same answer for 'missing' and 'not yours'."""
     return get_object_or_404(scope(user, qs, via=via), **lookup)
 

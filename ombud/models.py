@@ -107,9 +107,7 @@ class UnitCost(models.Model):
 
     class Meta:
         ordering = ["programme", "year"]
-        constraints = [
-            models.UniqueConstraint(fields=["programme", "year"], name="unit_cost_one_per_year")
-        ]
+        constraints = [models.UniqueConstraint(fields=["programme", "year"], name="unit_cost_one_per_year")]
 
     def __str__(self) -> str:
         return f"{self.year}: {self.amount} kr/h"
@@ -210,9 +208,7 @@ class Ombud(models.Model):
     workplaces = models.ManyToManyField(
         Workplace, related_name="ombud", blank=True, verbose_name=_("arbetsplatser")
     )
-    trainer_training_completed_on = models.DateField(
-        _("ombudsutbildning klar"), null=True, blank=True
-    )
+    trainer_training_completed_on = models.DateField(_("ombudsutbildning klar"), null=True, blank=True)
     reach_goal = models.PositiveIntegerField(
         _("mål för antal nådda kollegor"), default=36, validators=[MinValueValidator(1)]
     )

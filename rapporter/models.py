@@ -64,7 +64,9 @@ class ClosedMonth(models.Model):
 
     programme = models.ForeignKey(Programme, on_delete=models.CASCADE, related_name="closed_months")
     month = models.DateField(_("månad"))  # first day of the month
-    closed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
     closed_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

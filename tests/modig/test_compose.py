@@ -16,9 +16,11 @@ def compose() -> dict:
 
 def settings_env_names() -> set[str]:
     source = (ROOT / "modig" / "settings.py").read_text()
-    return set(re.findall(r'env_\w+\(\s*"([A-Z_]+)"', source)) | set(
-        re.findall(r'database_config\(\s*"([A-Z_]+)"', source)
-    ) | set(re.findall(r'email_config\(\s*"([A-Z_]+)"', source))
+    return (
+        set(re.findall(r'env_\w+\(\s*"([A-Z_]+)"', source))
+        | set(re.findall(r'database_config\(\s*"([A-Z_]+)"', source))
+        | set(re.findall(r'email_config\(\s*"([A-Z_]+)"', source))
+    )
 
 
 def test_compose_has_the_production_services_with_healthchecks():

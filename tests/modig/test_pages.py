@@ -49,9 +49,7 @@ def test_login_through_the_form_with_demo_password_reaches_the_start_page(client
     from tests.factories import UserFactory
 
     UserFactory(username="anna", role="samordnare")
-    response = client.post(
-        reverse("login"), {"username": "anna", "password": "modig-demo-2019"}, follow=True
-    )
+    response = client.post(reverse("login"), {"username": "anna", "password": "modig-demo-2019"}, follow=True)
     assert response.redirect_chain[-1][0] == reverse("home")
     assert "Välkommen" in response.content.decode()
 
@@ -63,7 +61,7 @@ def test_wrong_password_shows_a_swedish_message(client):
     UserFactory(username="anna")
     response = client.post(reverse("login"), {"username": "anna", "password": "fel"})
     assert response.status_code == 200
-    assert "Ange korrekt användarnamn och lösenord" in response.content.decode()
+    assert "Ange ett korrekt användarnamn och lösenord" in response.content.decode()
 
 
 @pytest.mark.django_db

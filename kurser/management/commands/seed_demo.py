@@ -70,15 +70,15 @@ class Command(BaseCommand):
         )
         ombud_person, _ = Person.objects.get_or_create(
             personnummer="198503122387",
-            defaults=dict(
-                first_name="Maria",
-                last_name="Svensson",
-                gender="kvinna",
-                birth_date=dt.date(1985, 3, 12),
-                municipality=molndal,
-                workplace=workplace,
-                target_group=TargetGroup.OMBUD,
-            ),
+            defaults={
+                "first_name": "Maria",
+                "last_name": "Svensson",
+                "gender": "kvinna",
+                "birth_date": dt.date(1985, 3, 12),
+                "municipality": molndal,
+                "workplace": workplace,
+                "target_group": TargetGroup.OMBUD,
+            },
         )
         specs = [
             ("programledare", "Eva", "Larsson", Role.PROGRAMME_LEADER, None, None),

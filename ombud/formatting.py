@@ -1,0 +1,32 @@
+"""Swedish presentation of numbers and names, shared by pages, PDFs and XLSX (no ORM here)."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.utils.formats import number_format
+
+# Swedish alphabetical order: å, ä, ö come after z (in that order), unlike code-point order.
+_SV_ORDER = str.maketrans({"å": "{", "ä": "|", "ö": "}", "Å": "{", "Ä": "|", "Ö": "}", "é": "e", "É": "e"})
+
+
+def sv_sort_key(text: str) -> str:
+    return (text or "").lower().translate(_SV_ORDER)
+
+
+def num(value: int | float | Decimal | None, decimals: int = 0) -> str:
+    """`3 513`, `30 605,0` in Swedish (non-breaking space, decimal comma); `3,513` in English."""
+    if value is None:
+        return "–"
+    return number_format(value, decimal_pos=decimals, use_l10n=True, force_grouping=True)
+
+
+def hours(value: float | Decimal | None) -> str:
+    """Hours with one decimal, as ESF reports show them."""
+    return num(value, 1)
+
+
+def percent(part: float, whole: float) -> str:
+    if not whole:
+        return "–"
+    return f"{num(100 * part / whole, 0)} %"
