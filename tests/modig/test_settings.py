@@ -35,7 +35,7 @@ def manage(*args: str, env: dict[str, str] | None = None) -> subprocess.Complete
 def test_check_deploy_is_clean_with_production_settings():
     result = manage("check", "--deploy", "--fail-level", "WARNING", env=PROD)
     assert result.returncode == 0, result.stdout + result.stderr
-    assert "no issues" in result.stdout
+    assert "no issues" in result.stdout + result.stderr
 
 
 @pytest.mark.parametrize(
