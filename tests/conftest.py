@@ -23,6 +23,19 @@ def _test_settings(settings, tmp_path):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(autouse=True)
+def _eager_celery(settings):
+    """Tasks run in the test's process, even in CI where CELERY_BROKER_URL is set. The tests that
+    start a real worker (tests/modig/test_celery_worker.py) switch this off for themselves."""
+    from modig.celery import app
+
+    before = app.conf.task_always_eager
+    app.conf.task_always_eager = True
+    settings.CELERY_TASK_ALWAYS_EAGER = True
+    yield
+    app.conf.task_always_eager = before
+
+
 @pytest.fixture
 def ale(db):
     return MunicipalityFactory(code="1440", name="Ale")
