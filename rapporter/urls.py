@@ -1,7 +1,15 @@
 from __future__ import annotations
 
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from rapporter import views
 
 app_name = "rapporter"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.dashboard, name="dashboard"),
+    path("rapporter/", views.report_list, name="report-list"),
+    path("rapporter/<int:pk>/ladda-ner/", views.report_download, name="report-download"),
+    path("rapporter/<int:pk>/forsok-igen/", views.report_retry, name="report-retry"),
+    path("manader/", views.months, name="months"),
+]

@@ -1,0 +1,155 @@
+"""Shape of input for the rapporter pages. Business rules (period inside the programme, the
+municipality taking part…) are the services' (`rapporter.services.report_request`)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from typing import TYPE_CHECKING
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from ombud import access
+from ombud.models import Role
+from rapporter.closing import month_end
+from rapporter.models import Report
+
+if TYPE_CHECKING:
+    from ombud.models import User
+
+MONTH_REQUIRED = _("Välj vilken månad närvarorapporten gäller.")
+MONTH_INVALID = _("Ange månaden som ÅÅÅÅ-MM.")
+MUNICIPALITY_REQUIRED = _("Välj vilken kommun rapporten gäller.")
+PERIOD_ORDER = _("Från-datum kan inte ligga efter till-datum.")
+FORMAT_NOT_AVAILABLE = _("Den rapporten finns inte i formatet %(format)s.")
+
+# Which formats each kind comes in (the first is the default).
+FORMATS_BY_KIND = {
+    Report.Kind.ESF_SUMMARY: [Report.Format.PDF, Report.Format.XLSX, Report.Format.JSON],
+    Report.Kind.CERTIFICATES: [Report.Format.PDF],
+    Report.Kind.PARTICIPANTS: [Report.Format.XLSX, Report.Format.PDF],
+    Report.Kind.MUNICIPALITY: [Report.Format.PDF, Report.Format.XLSX, Report.Format.JSON],
+}
+
+_MONTH_RE = re.compile(r"^(\d{4})-(\d{2})$")
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, **kwargs):
+        super().__init__(format="%Y-%m-%d", **kwargs)
+
+
+class MonthInput(forms.TextInput):
+    input_type = "month"
+
+
+def parse_month(value: str) -> dt.date | None:
+    match = _MONTH_RE.match((value or "").strip())
+    if not match:
+        return None
+    year, month = int(match[1]), int(match[2])
+    if not 1 <= month <= 12 or year < 1900:
+        return None
+    return dt.date(year, month, 1)
+
+
+class ReportRequestForm(forms.Form):
+    kind = forms.ChoiceField(label=_("Rapport"), choices=Report.Kind.choices)
+    format = forms.ChoiceField(label=_("Format"), choices=Report.Format.choices)
+    programme = forms.ModelChoiceField(label=_("Program"), queryset=None, empty_label=None)
+    period_from = forms.DateField(label=_("Från"), required=False, widget=DateInput())
+    period_to = forms.DateField(label=_("Till"), required=False, widget=DateInput())
+    month = forms.CharField(
+        label=_("Månad"),
+        required=False,
+        widget=MonthInput(attrs={"placeholder": "ÅÅÅÅ-MM"}),
+        help_text=_("Gäller månatlig närvarorapport."),
+    )
+    municipality = forms.ModelChoiceField(
+        label=_("Kommun"), queryset=None, required=False, empty_label=_("Alla kommuner")
+    )
+
+    def __init__(self, *args, user: User, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+        self.fields["programme"].queryset = access.programmes_for(user).order_by("-start_date", "code")
+        self.fields["municipality"].queryset = access.municipalities_for(user).order_by("code")
+        if not access.can_export_personnummer(user):
+            self.fields["kind"].choices = [c for c in Report.Kind.choices if c[0] != Report.Kind.PARTICIPANTS]
+        if access.role_of(user) == Role.LOCAL_LEADER:
+            # A local leader's reports always concern their own municipality.
+            self.fields["municipality"].required = True
+            self.fields["municipality"].empty_label = None
+
+    def clean(self):
+        data = super().clean()
+        kind = data.get("kind")
+        programme = data.get("programme")
+        fmt = data.get("format")
+        if kind and fmt and fmt not in FORMATS_BY_KIND.get(kind, []):
+            self.add_error("format", FORMAT_NOT_AVAILABLE % {"format": fmt.upper()})
+        if (
+            kind == Report.Kind.MUNICIPALITY
+            and not data.get("municipality")
+            and "municipality" not in self.errors
+        ):
+            self.add_error("municipality", MUNICIPALITY_REQUIRED)
+        if kind == Report.Kind.CERTIFICATES:
+            raw = data.get("month") or ""
+            first = parse_month(raw)
+            if not raw:
+                self.add_error("month", MONTH_REQUIRED)
+            elif first is None:
+                self.add_error("month", MONTH_INVALID)
+            else:
+                data["period_from"], data["period_to"] = first, month_end(first)
+                data["params"] = {"month": f"{first:%Y-%m}"}
+        if programme is not None:
+            data["period_from"] = data.get("period_from") or programme.start_date
+            data["period_to"] = data.get("period_to") or programme.end_date
+        if data.get("period_from") and data.get("period_to") and data["period_from"] > data["period_to"]:
+            self.add_error("period_to", PERIOD_ORDER)
+        data.setdefault("params", {})
+        return data
+
+
+class DashboardFilterForm(forms.Form):
+    """GET filter of the dashboard: every field optional, defaults from the programme."""
+
+    programme = forms.ModelChoiceField(label=_("Program"), queryset=None, required=False, empty_label=None)
+    date_from = forms.DateField(label=_("Från"), required=False, widget=DateInput())
+    date_to = forms.DateField(label=_("Till"), required=False, widget=DateInput())
+    municipality = forms.ModelChoiceField(
+        label=_("Kommun"), queryset=None, required=False, empty_label=_("Alla kommuner")
+    )
+
+    def __init__(self, *args, user: User, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["programme"].queryset = access.programmes_for(user).order_by("-start_date", "code")
+        self.fields["municipality"].queryset = access.municipalities_for(user).order_by("code")
+        if access.municipality_ids(user) is not access.ALL:
+            self.fields["municipality"].empty_label = None
+
+    def clean(self):
+        data = super().clean()
+        if data.get("date_from") and data.get("date_to") and data["date_from"] > data["date_to"]:
+            self.add_error("date_to", PERIOD_ORDER)
+        return data
+
+
+class MonthCloseForm(forms.Form):
+    programme = forms.ModelChoiceField(label=_("Program"), queryset=None, empty_label=None)
+    month = forms.CharField(label=_("Månad"), widget=MonthInput(attrs={"placeholder": "ÅÅÅÅ-MM"}))
+
+    def __init__(self, *args, user: User, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["programme"].queryset = access.programmes_for(user).order_by("-start_date", "code")
+
+    def clean_month(self) -> dt.date:
+        first = parse_month(self.cleaned_data["month"])
+        if first is None:
+            raise forms.ValidationError(MONTH_INVALID)
+        return first

@@ -1,0 +1,180 @@
+"""Every read the rapporter pages need, scoped to the user through `ombud.access`."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from django.db.models import QuerySet
+from django.http import Http404
+
+from kurser.models import CourseType
+from ombud import access
+from ombud.models import Municipality, Programme, TargetGroup
+from rapporter.models import ClosedMonth, Report
+
+if TYPE_CHECKING:
+    from ombud.models import User
+
+# Programme targets shown as progress on the dashboard. Modig's ESF application promised about
+# 3,500 participants and 30,000 participant hours. Module constants until Programme has fields
+# for them (ask the model owner before moving them).
+PARTICIPANTS_TARGET = 3500
+PARTICIPANT_HOURS_TARGET = 30000
+
+ACTIVE_STATUSES = (Report.Status.QUEUED, Report.Status.RUNNING)
+
+
+# --- reports ---------------------------------------------------------------------------------
+
+
+def reports_for_user(*, user: User) -> QuerySet[Report]:
+    """The user's own reports that are still inside the user's scope.
+
+    A report covering every municipality (no municipality) needs a whole-programme role; a
+    participant list (personnummer) needs `can_export_personnummer`.
+    """
+    if not access.can_view_reports(user):
+        return Report.objects.none()
+    qs = Report.objects.filter(requested_by=user, programme__in=access.programmes_for(user))
+    ids = access.municipality_ids(user)
+    if ids is not access.ALL:
+        qs = qs.filter(municipality__in=ids)
+    if not access.can_export_personnummer(user):
+        qs = qs.exclude(kind=Report.Kind.PARTICIPANTS)
+    return qs.select_related("programme", "municipality")
+
+
+def report_get_for_user(*, user: User, pk: int) -> Report:
+    """One report of the user's, or 404 alike for missing, someone else's and out of scope."""
+    report = reports_for_user(user=user).filter(pk=pk).first()
+    if report is None:
+        raise Http404
+    return report
+
+
+def reports_any_active(reports: list[Report]) -> bool:
+    return any(r.status in ACTIVE_STATUSES for r in reports)
+
+
+KIND_FILE_STEMS = {
+    Report.Kind.ESF_SUMMARY: "ESF-sammanstallning",
+    Report.Kind.CERTIFICATES: "Narvarorapport",
+    Report.Kind.PARTICIPANTS: "Deltagarforteckning",
+    Report.Kind.MUNICIPALITY: "Kommunrapport",
+}
+
+
+def report_filename(report: Report) -> str:
+    """`ESF-sammanstallning_MODIG_2019-04-01_2021-06-30.pdf`: ASCII only, so every browser and
+    every municipal file server keeps it intact."""
+    parts = [KIND_FILE_STEMS.get(report.kind, "Rapport"), report.programme.code]
+    if report.municipality_id:
+        parts.append(report.municipality.code)
+    month = (report.params or {}).get("month")
+    if report.kind == Report.Kind.CERTIFICATES and month:
+        parts.append(str(month))
+    else:
+        parts += [f"{report.period_from:%Y-%m-%d}", f"{report.period_to:%Y-%m-%d}"]
+    return "_".join(parts) + f".{report.format}"
+
+
+# --- closed months ---------------------------------------------------------------------------
+
+
+def closed_months_for_user(*, user: User) -> QuerySet[ClosedMonth]:
+    return (
+        ClosedMonth.objects.filter(programme__in=access.programmes_for(user))
+        .select_related("programme", "closed_by")
+        .order_by("programme__code", "-month")
+    )
+
+
+# --- dashboard -------------------------------------------------------------------------------
+
+
+@dataclass
+class DashboardScope:
+    programme: Programme
+    date_from: dt.date
+    date_to: dt.date
+    municipality: Municipality | None
+
+
+def dashboard_default_programme(*, user: User) -> Programme | None:
+    return access.programmes_for(user).order_by("-start_date", "code").first()
+
+
+def dashboard_scope(
+    *,
+    user: User,
+    programme: Programme | None = None,
+    date_from: dt.date | None = None,
+    date_to: dt.date | None = None,
+    municipality: Municipality | None = None,
+) -> DashboardScope | None:
+    """What the dashboard counts: the chosen (or newest) programme of the user's, its period
+    unless narrowed, and for a municipality-scoped role always one of their municipalities."""
+    programme = programme or dashboard_default_programme(user=user)
+    if programme is None:
+        return None
+    if municipality is None and access.municipality_ids(user) is not access.ALL:
+        municipality = access.municipalities_for(user).order_by("code").first()
+        if municipality is None:
+            return None
+    return DashboardScope(
+        programme=programme,
+        date_from=date_from or programme.start_date,
+        date_to=date_to or programme.end_date,
+        municipality=municipality,
+    )
+
+
+def dashboard_data(*, scope: DashboardScope) -> dict[str, Any]:
+    """The ESF summary (the same function as every report) plus what the page shows around it.
+
+    The number of queries is fixed: esf_summary's own aggregates plus the charts' data.
+    """
+    from rapporter import charts, queries
+
+    summary = queries.esf_summary(
+        programme=scope.programme,
+        date_from=scope.date_from,
+        date_to=scope.date_to,
+        municipality=scope.municipality,
+    )
+    totals = summary["totals"]
+    monthly = queries.hours_per_month(
+        programme=scope.programme,
+        date_from=scope.date_from,
+        date_to=scope.date_to,
+        municipality=scope.municipality,
+    )
+    names = {row["code"]: row["name"] for row in summary["by_municipality"]}
+    group_labels = dict(TargetGroup.choices)
+    type_labels = dict(CourseType.choices)
+    return {
+        "summary": summary,
+        "totals": totals,
+        "targets": {
+            "participants": PARTICIPANTS_TARGET,
+            "participant_hours": PARTICIPANT_HOURS_TARGET,
+        },
+        "by_target_group": [
+            {**row, "label": group_labels.get(row["group"], row["group"])}
+            for row in summary["by_target_group"]
+        ],
+        "by_type": [
+            {**row, "label": type_labels.get(row["type"], row["type"])} for row in summary["by_type"]
+        ],
+        "cascade": [
+            {**row, "municipality_name": names.get(row["municipality"], row["municipality"])}
+            for row in summary["cascade"]
+        ],
+        "charts": {
+            "municipalities": charts.participants_by_municipality(summary["by_municipality"]),
+            "months": charts.hours_per_month(monthly),
+            "cascade": charts.reach_per_ombud(summary["cascade"]),
+        },
+    }
