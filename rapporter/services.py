@@ -1,0 +1,229 @@
+"""Every write of the rapporter app: requesting, rendering and retrying report jobs.
+
+A report is a row (`Report`) that a Celery worker turns into a file. The request only validates
+and queues; the worker claims the row atomically, so a redelivered task never writes a second
+file, and records any failure on the row with a readable Swedish reason.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from typing import TYPE_CHECKING, Any
+
+from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from ombud.models import Municipality, Programme
+from rapporter.models import Report
+
+if TYPE_CHECKING:
+    from ombud.models import User
+
+logger = logging.getLogger(__name__)
+
+PERIOD_ORDER = gettext_lazy("Periodens startdatum ligger efter slutdatumet.")
+PERIOD_OUTSIDE = gettext_lazy("Perioden ligger utanför programmets period ({start} – {end}).")
+MUNICIPALITY_NOT_IN_PROGRAMME = gettext_lazy("Kommunen {name} ({code}) ingår inte i programmet {programme}.")
+MUNICIPALITY_REQUIRED = gettext_lazy("Kommunrapporten gäller en kommun: välj kommun.")
+FORMAT_NOT_AVAILABLE = gettext_lazy("Rapporten {kind} finns inte i formatet {format}.")
+RETRY_ONLY_FAILED = gettext_lazy("Bara en rapport som misslyckats kan köras om.")
+FAILED_TIMEOUT = gettext_lazy(
+    "Rapporten tog för lång tid att skapa och avbröts. Försök igen med en kortare period."
+)
+FAILED_UNEXPECTED = gettext_lazy("Rapporten kunde inte skapas ({error}). Försök igen eller kontakta support.")
+
+ACTIVE = (Report.Status.QUEUED, Report.Status.RUNNING)
+
+# Which formats each kind can be rendered to.
+FORMATS: dict[str, tuple[str, ...]] = {
+    Report.Kind.ESF_SUMMARY: (Report.Format.PDF, Report.Format.XLSX, Report.Format.JSON),
+    Report.Kind.CERTIFICATES: (Report.Format.PDF,),
+    Report.Kind.PARTICIPANTS: (Report.Format.PDF, Report.Format.XLSX),
+    Report.Kind.MUNICIPALITY: (Report.Format.PDF, Report.Format.XLSX, Report.Format.JSON),
+}
+
+
+def report_validate(
+    *,
+    kind: str,
+    format: str,
+    programme: Programme,
+    period_from: dt.date,
+    period_to: dt.date,
+    municipality: Municipality | None = None,
+) -> None:
+    """Raise ValidationError (Swedish message) when the request cannot be rendered."""
+    if kind not in Report.Kind.values:
+        raise ValidationError(_("Okänd rapporttyp: %(kind)s.") % {"kind": kind})
+    if format not in FORMATS[kind]:
+        raise ValidationError(
+            str(FORMAT_NOT_AVAILABLE).format(kind=Report.Kind(kind).label, format=str(format).upper())
+        )
+    if period_from > period_to:
+        raise ValidationError(str(PERIOD_ORDER))
+    if period_from < programme.start_date or period_to > programme.end_date:
+        raise ValidationError(str(PERIOD_OUTSIDE).format(start=programme.start_date, end=programme.end_date))
+    if municipality is not None and not programme.municipalities.filter(pk=municipality.pk).exists():
+        raise ValidationError(
+            str(MUNICIPALITY_NOT_IN_PROGRAMME).format(
+                name=municipality.name, code=municipality.code, programme=programme.code
+            )
+        )
+    if kind == Report.Kind.MUNICIPALITY and municipality is None:
+        raise ValidationError(str(MUNICIPALITY_REQUIRED))
+
+
+def _queue(report: Report) -> None:
+    from rapporter.tasks import report_generate
+
+    report_id = report.id
+    transaction.on_commit(lambda: report_generate.delay(report_id))
+
+
+@transaction.atomic
+def report_request(
+    *,
+    kind: str,
+    format: str,
+    programme: Programme,
+    period_from: dt.date,
+    period_to: dt.date,
+    municipality: Municipality | None = None,
+    params: dict[str, Any] | None = None,
+    by: User | None,
+) -> Report:
+    """Validate and queue a report. Asking again for an identical report while one is queued or
+    running returns that one (a double click makes one job)."""
+    report_validate(
+        kind=kind,
+        format=format,
+        programme=programme,
+        period_from=period_from,
+        period_to=period_to,
+        municipality=municipality,
+    )
+    params = params or {}
+    # Lock the programme row so two simultaneous identical requests serialise here.
+    Programme.objects.select_for_update().filter(pk=programme.pk).first()
+    existing = (
+        Report.objects.filter(
+            kind=kind,
+            format=format,
+            programme=programme,
+            municipality=municipality,
+            period_from=period_from,
+            period_to=period_to,
+            requested_by=by,
+            status__in=ACTIVE,
+        )
+        .order_by("-created_at")
+        .first()
+    )
+    if existing is not None and existing.params == params:
+        return existing
+    report = Report(
+        kind=kind,
+        format=format,
+        programme=programme,
+        municipality=municipality,
+        period_from=period_from,
+        period_to=period_to,
+        params=params,
+        requested_by=by,
+    )
+    report.full_clean()
+    report.save()
+    _queue(report)
+    return report
+
+
+def _set_progress(report_id: int, progress: int) -> None:
+    Report.objects.filter(id=report_id, status=Report.Status.RUNNING).update(progress=progress)
+
+
+def report_render(*, report_id: int) -> bool:
+    """Claim the report and render its file. Returns False when the report was not queued
+    (already claimed by another delivery of the task, finished or missing).
+
+    Not one transaction on purpose: the claim and the progress must be visible to the web page
+    while the worker renders.
+    """
+    claimed = Report.objects.filter(id=report_id, status=Report.Status.QUEUED).update(
+        status=Report.Status.RUNNING, started_at=timezone.now(), progress=0, error=""
+    )
+    if claimed != 1:
+        logger.info("report %s not queued; nothing to do", report_id)
+        return False
+    report = Report.objects.select_related("programme", "municipality").get(id=report_id)
+    try:
+        content, filename = _build(report, progress=lambda p: _set_progress(report_id, p))
+        with transaction.atomic():
+            report.file.save(filename, ContentFile(content), save=False)
+            Report.objects.filter(id=report_id).update(
+                status=Report.Status.DONE,
+                progress=100,
+                file=report.file.name,
+                finished_at=timezone.now(),
+                error="",
+            )
+    except Exception as exc:  # any failure is recorded on the row (logged below)
+        _fail(report, exc)
+        if _is_soft_time_limit(exc):
+            return False
+        logger.exception("report %s failed", report_id)
+        return False
+    return True
+
+
+def _is_soft_time_limit(exc: BaseException) -> bool:
+    from celery.exceptions import SoftTimeLimitExceeded
+
+    return isinstance(exc, SoftTimeLimitExceeded)
+
+
+def _fail(report: Report, exc: BaseException) -> None:
+    if _is_soft_time_limit(exc):
+        message = str(FAILED_TIMEOUT)
+    elif isinstance(exc, ValidationError):
+        message = " ".join(exc.messages)
+    else:
+        message = str(FAILED_UNEXPECTED).format(error=type(exc).__name__)
+    # No half-written file: remove what may have been stored before the failure.
+    if report.file:
+        try:
+            report.file.delete(save=False)
+        except OSError:
+            logger.warning("could not remove partial file of report %s", report.id)
+    Report.objects.filter(id=report.id).update(
+        status=Report.Status.FAILED, error=message, finished_at=timezone.now(), file=""
+    )
+
+
+def _build(report: Report, *, progress) -> tuple[bytes, str]:
+    """Collect the numbers (queries) and render them (render). Returns (content, filename)."""
+    from rapporter import documents
+
+    return documents.build(report, progress=progress)
+
+
+@transaction.atomic
+def report_retry(*, report: Report, by: User | None) -> Report:
+    """Queue a failed report again (the same row, so a page polling it follows the new run)."""
+    updated = Report.objects.filter(id=report.id, status=Report.Status.FAILED).update(
+        status=Report.Status.QUEUED,
+        progress=0,
+        error="",
+        started_at=None,
+        finished_at=None,
+        requested_by=by or report.requested_by,
+    )
+    if updated != 1:
+        raise ValidationError(str(RETRY_ONLY_FAILED))
+    report.refresh_from_db()
+    _queue(report)
+    return report

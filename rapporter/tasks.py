@@ -1,0 +1,31 @@
+"""Thin Celery tasks: they take ids and call the services (safe to run twice)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+
+from celery import shared_task
+
+logger = logging.getLogger(__name__)
+
+
+@shared_task(bind=True, acks_late=True)
+def report_generate(self, report_id: int) -> bool:
+    from rapporter.services import report_render
+
+    return report_render(report_id=report_id)
+
+
+@shared_task(bind=True, acks_late=True)
+def monthly_certificates(self, month: str | None = None) -> list[int]:
+    """Celery beat, on the 1st: queue last month's certificates (närvarorapporter) for every
+    programme running that month. `month` ("YYYY-MM") for a manual run."""
+    from rapporter.services import certificates_request_month
+
+    if month is None:
+        first_of_this = dt.date.today().replace(day=1)
+        month = (first_of_this - dt.timedelta(days=1)).strftime("%Y-%m")
+    ids = certificates_request_month(month=month)
+    logger.info("queued %d monthly certificate reports for %s", len(ids), month)
+    return ids
