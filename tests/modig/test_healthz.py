@@ -13,15 +13,9 @@ def test_healthz_reports_database_and_eager_broker(client, settings):
 
 @pytest.mark.django_db
 def test_healthz_reports_broker_down_when_unreachable(client, settings):
-    from modig.celery import app
-
     settings.CELERY_TASK_ALWAYS_EAGER = False
-    old = app.conf.broker_url
-    app.conf.broker_url = "redis://127.0.0.1:1/0"
-    try:
-        response = client.get("/healthz")
-    finally:
-        app.conf.broker_url = old
+    settings.CELERY_BROKER_URL = "redis://127.0.0.1:1/0"
+    response = client.get("/healthz")
     assert response.status_code == 200
     assert response.json()["broker"] == "down"
 
@@ -43,3 +37,17 @@ def test_healthz_answers_503_when_database_is_down(client, monkeypatch):
 def test_healthz_needs_no_login_and_no_session(client, db):
     response = client.get("/healthz")
     assert "sessionid" not in response.cookies
+
+
+@pytest.mark.django_db
+def test_healthz_reports_broker_ok_when_redis_answers(client, settings):
+    import redis
+
+    url = "redis://127.0.0.1:6379/15"
+    try:
+        redis.Redis.from_url(url, socket_timeout=1).ping()
+    except redis.RedisError:
+        pytest.skip("no Redis on this machine")
+    settings.CELERY_TASK_ALWAYS_EAGER = False
+    settings.CELERY_BROKER_URL = url
+    assert client.get("/healthz").json() == {"database": "ok", "broker": "ok"}
