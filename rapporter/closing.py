@@ -23,6 +23,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from ombud.models import AuditLog, Person, Programme
+from ombud.services import audit_log
 from rapporter.models import ClosedMonth, Report
 
 if TYPE_CHECKING:
@@ -99,11 +100,11 @@ def closed_month_change_record(
     if not (reason or "").strip():
         raise ValidationError(REASON_REQUIRED)
     marked = reports_mark_reissue(programme=programme, from_month=date)
-    AuditLog.objects.create(
+    audit_log(
         user=by,
         action=AuditLog.Action.CHANGE,
-        what=what[:300],
-        reason=reason.strip()[:500],
+        what=what,
+        reason=reason.strip(),
         person=person,
         detail={
             **(detail or {}),

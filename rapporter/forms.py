@@ -20,17 +20,7 @@ if TYPE_CHECKING:
 
 MONTH_REQUIRED = _("Välj vilken månad närvarorapporten gäller.")
 MONTH_INVALID = _("Ange månaden som ÅÅÅÅ-MM.")
-MUNICIPALITY_REQUIRED = _("Välj vilken kommun rapporten gäller.")
 PERIOD_ORDER = _("Från-datum kan inte ligga efter till-datum.")
-FORMAT_NOT_AVAILABLE = _("Den rapporten finns inte i formatet %(format)s.")
-
-# Which formats each kind comes in (the first is the default).
-FORMATS_BY_KIND = {
-    Report.Kind.ESF_SUMMARY: [Report.Format.PDF, Report.Format.XLSX, Report.Format.JSON],
-    Report.Kind.CERTIFICATES: [Report.Format.PDF],
-    Report.Kind.PARTICIPANTS: [Report.Format.XLSX, Report.Format.PDF],
-    Report.Kind.MUNICIPALITY: [Report.Format.PDF, Report.Format.XLSX, Report.Format.JSON],
-}
 
 _MONTH_RE = re.compile(r"^(\d{4})-(\d{2})$")
 
@@ -88,15 +78,6 @@ class ReportRequestForm(forms.Form):
         data = super().clean()
         kind = data.get("kind")
         programme = data.get("programme")
-        fmt = data.get("format")
-        if kind and fmt and fmt not in FORMATS_BY_KIND.get(kind, []):
-            self.add_error("format", FORMAT_NOT_AVAILABLE % {"format": fmt.upper()})
-        if (
-            kind == Report.Kind.MUNICIPALITY
-            and not data.get("municipality")
-            and "municipality" not in self.errors
-        ):
-            self.add_error("municipality", MUNICIPALITY_REQUIRED)
         if kind == Report.Kind.CERTIFICATES:
             raw = data.get("month") or ""
             first = parse_month(raw)
@@ -110,8 +91,8 @@ class ReportRequestForm(forms.Form):
         if programme is not None:
             data["period_from"] = data.get("period_from") or programme.start_date
             data["period_to"] = data.get("period_to") or programme.end_date
-        if data.get("period_from") and data.get("period_to") and data["period_from"] > data["period_to"]:
-            self.add_error("period_to", PERIOD_ORDER)
+        # The order and range of the period, the format and the municipality are the service's
+        # rules (report_request): its messages are shown above the form.
         data.setdefault("params", {})
         return data
 

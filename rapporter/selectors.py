@@ -138,19 +138,16 @@ def dashboard_data(*, scope: DashboardScope) -> dict[str, Any]:
     """
     from rapporter import charts, queries
 
-    summary = queries.esf_summary(
-        programme=scope.programme,
-        date_from=scope.date_from,
-        date_to=scope.date_to,
-        municipality=scope.municipality,
-    )
+    period = {
+        "programme": scope.programme,
+        "date_from": scope.date_from,
+        "date_to": scope.date_to,
+        "municipality": scope.municipality,
+    }
+    summary = queries.esf_summary(**period)
     totals = summary["totals"]
-    monthly = queries.hours_per_month(
-        programme=scope.programme,
-        date_from=scope.date_from,
-        date_to=scope.date_to,
-        municipality=scope.municipality,
-    )
+    monthly = queries.hours_per_month(**period)
+    reach = queries.reach_per_ombud(**period)
     names = {row["code"]: row["name"] for row in summary["by_municipality"]}
     group_labels = dict(TargetGroup.choices)
     type_labels = dict(CourseType.choices)
@@ -173,8 +170,8 @@ def dashboard_data(*, scope: DashboardScope) -> dict[str, Any]:
             for row in summary["cascade"]
         ],
         "charts": {
-            "municipalities": charts.participants_by_municipality(summary["by_municipality"]),
-            "months": charts.hours_per_month(monthly),
-            "cascade": charts.reach_per_ombud(summary["cascade"]),
+            "municipalities": charts.participants_by_municipality_chart(summary["by_municipality"]),
+            "months": charts.hours_per_month_chart(monthly),
+            "cascade": charts.reach_per_ombud_chart(reach),
         },
     }

@@ -13,9 +13,12 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from ombud import access
 from ombud.models import AuditLog, Role
+from ombud.services import audit_log
 from rapporter import closing, selectors
-from rapporter.forms import FORMATS_BY_KIND, DashboardFilterForm, MonthCloseForm, ReportRequestForm
+from rapporter.forms import DashboardFilterForm, MonthCloseForm, ReportRequestForm
 from rapporter.models import Report
+from rapporter.services import FORMATS, report_request
+from rapporter.services import report_retry as retry
 
 can_view_reports = access.require(access.can_view_reports)
 
@@ -30,7 +33,7 @@ def _report_list_context(request, form: ReportRequestForm) -> dict:
     reports = list(selectors.reports_for_user(user=request.user)[:50])
     return {
         "form": form,
-        "formats_json": json.dumps({str(k): [str(f) for f in v] for k, v in FORMATS_BY_KIND.items()}),
+        "formats_json": json.dumps({str(k): [str(f) for f in v] for k, v in FORMATS.items()}),
         "reports": reports,
         "polling": selectors.reports_any_active(reports),
     }
@@ -42,8 +45,6 @@ def report_list(request):
     if request.method == "POST":
         form = ReportRequestForm(request.POST, user=request.user)
         if form.is_valid():
-            from rapporter.services import report_request
-
             data = form.cleaned_data
             try:
                 report_request(
@@ -82,8 +83,6 @@ def report_list(request):
 @require_POST
 def report_retry(request, pk: int):
     report = selectors.report_get_for_user(user=request.user, pk=pk)
-    from rapporter.services import report_retry as retry
-
     try:
         retry(report=report, by=request.user)
     except ValidationError as e:
@@ -101,7 +100,7 @@ def report_download(request, pk: int):
     filename = selectors.report_filename(report)
     if report.kind == Report.Kind.PARTICIPANTS:
         # Participant lists carry personnummer: every download is audited.
-        AuditLog.objects.create(
+        audit_log(
             user=request.user,
             action=AuditLog.Action.EXPORT,
             what=_("Deltagarförteckning %(file)s") % {"file": filename},
