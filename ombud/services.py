@@ -134,12 +134,14 @@ def programme_upsert(
     case_id: str = "",
     municipalities: list[tuple[str, str]] | None = None,
     unit_costs: dict[int, Decimal] | None = None,
+    final_payment_date: dt.date | None = None,
 ) -> tuple[Programme, bool]:
     """Create or update the programme `code`; returns (programme, created).
 
     `municipalities` ([(kommunkod, name)]) registers missing municipalities, renames known ones,
     and sets the programme's list to exactly these; None leaves the list alone. `unit_costs`
-    ({year: SEK per hour}) likewise replaces the programme's unit costs when given.
+    ({year: SEK per hour}) likewise replaces the programme's unit costs when given;
+    `final_payment_date` (drives retention) is set when given, else left alone.
     """
     if start_date and end_date and end_date < start_date:
         raise ValidationError(PROGRAMME_PERIOD)
@@ -157,6 +159,8 @@ def programme_upsert(
     programme.end_date = end_date
     programme.funder = funder
     programme.case_id = case_id
+    if final_payment_date is not None:
+        programme.final_payment_date = final_payment_date
     programme.full_clean()
     programme.save()
     if municipalities is not None:

@@ -1,0 +1,34 @@
+"""`python manage.py import_attendance FILE --programme CODE [--dry-run]` (spec §1b)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError
+
+from kurser.importing import attendance_summary, import_attendance
+from ombud.importer import report_to_command
+from ombud.models import Programme
+
+
+class Command(BaseCommand):
+    help = "Läser in närvarohistorik (en rad per deltagare och tillfälle) till ett program."
+
+    def add_arguments(self, parser):
+        parser.add_argument("file", help="Sökväg till .xlsx- eller .csv-filen.")
+        parser.add_argument("--programme", required=True, help="Programmets kod, t.ex. MODIG.")
+        parser.add_argument(
+            "--dry-run", action="store_true", help="Kontrollera filen och visa resultatet utan att spara."
+        )
+
+    def handle(self, *args, file: str, programme: str, dry_run: bool, **options):
+        found = Programme.objects.filter(code__iexact=programme.strip()).first()
+        if found is None:
+            raise CommandError(
+                f"Programmet {programme} finns inte. Registrera det först med create_programme."
+            )
+        path = Path(file)
+        if not path.is_file():
+            raise CommandError(f"Filen {file} finns inte.")
+        result = import_attendance(path, programme=found, dry_run=dry_run)
+        report_to_command(self, result, attendance_summary(result))
