@@ -1,0 +1,275 @@
+"""Every read the ombud pages need: scoped through `ombud.access`, joined and counted in SQL.
+
+Nothing here writes. Each list selector returns a queryset whose template loop does not query
+(select_related / prefetch_related done); every count is an annotation or a subquery, so a
+page's query count stays the same however many rows there are.
+
+The ombud app must not import `kurser` (data flows ombud ← kurser ← rapporter): attendance and
+sessions are reached through the reverse relations `Person.attendances` and `Person.sessions_led`,
+and their model classes, where needed, through `_meta`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from django.core.exceptions import ValidationError
+from django.db.models import (
+    Count,
+    Exists,
+    ExpressionWrapper,
+    F,
+    FloatField,
+    IntegerField,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+)
+from django.db.models.functions import Coalesce
+
+from ombud import access
+from ombud.models import AuditLog, Municipality, Ombud, Person, Programme, User, Workplace
+from ombud.personnummer import normalise
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser
+
+# Spec §2: the attendance statuses that count as attended (values of kurser's AttendanceStatus).
+ATTENDED_STATUSES = ("närvarande", "sen", "delvis")
+# Spec §2: cascade reach counts participants of workplace training led by the ombud.
+WORKPLACE_TRAINING = "arbetsplatsutbildning"
+CANCELLED = "inställd"
+
+
+def _attendance_model():
+    return Person._meta.get_field("attendances").related_model
+
+
+def _count_of(qs: QuerySet, **outer: str) -> Coalesce:
+    """A correlated `COUNT(*)` subquery: one number per outer row, without multiplying joins
+    (counting people and workplaces through two joins would multiply the rows)."""
+    counted = (
+        qs.filter(**{k: OuterRef(v) for k, v in outer.items()})
+        .order_by()
+        .values(*outer.keys())
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return Coalesce(Subquery(counted, output_field=IntegerField()), Value(0))
+
+
+# --- people ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PersonFilter:
+    q: str = ""
+    municipality: Municipality | None = None
+    workplace: Workplace | None = None
+    target_group: str = ""
+    trained: str = ""  # "", "ja", "nej"
+
+    @classmethod
+    def from_cleaned(cls, data: dict[str, Any]) -> PersonFilter:
+        return cls(
+            q=(data.get("q") or "").strip(),
+            municipality=data.get("municipality"),
+            workplace=data.get("workplace"),
+            target_group=data.get("target_group") or "",
+            trained=data.get("trained") or "",
+        )
+
+
+def trained_exists() -> Exists:
+    """True when the person has at least one attended attendance row (spec §2)."""
+    attendance = _attendance_model()
+    return Exists(attendance.objects.filter(person=OuterRef("pk"), status__in=ATTENDED_STATUSES))
+
+
+def _search(qs: QuerySet[Person], q: str, *, personnummer_allowed: bool) -> QuerySet[Person]:
+    digits = q.replace("-", "").replace("+", "").replace(" ", "")
+    if digits.isdigit():
+        if not personnummer_allowed:
+            # Ombud never search by personnummer: a number matches nobody rather than leak.
+            return qs.none()
+        try:
+            return qs.filter(personnummer=normalise(q))
+        except ValidationError:
+            pass
+        if len(digits) in (6, 10):  # YYMMDD or YYMMDDNNNN: the century is unknown
+            return qs.filter(personnummer__regex=rf"^\d{{2}}{digits}")
+        return qs.filter(personnummer__startswith=digits)
+    # Each word must start a first or last name: `anna lind` finds Anna Lindqvist.
+    # Prefix matching keeps the (municipality, last_name, first_name) index useful.
+    for word in q.split():
+        qs = qs.filter(Q(first_name__istartswith=word) | Q(last_name__istartswith=word))
+    return qs
+
+
+def person_list(*, user: User | AnonymousUser, filters: PersonFilter) -> QuerySet[Person]:
+    """The staff list: scoped, filtered, ordered by name, with municipality and workplace joined
+    and `is_trained` / `is_ombud` annotated (subqueries, not per-row queries)."""
+    qs = access.people_for(user).filter(erased_at__isnull=True)
+    if filters.q:
+        qs = _search(qs, filters.q, personnummer_allowed=access.can_see_personnummer(user))
+    if filters.municipality:
+        qs = qs.filter(municipality=filters.municipality)
+    if filters.workplace:
+        qs = qs.filter(workplace=filters.workplace)
+    if filters.target_group:
+        qs = qs.filter(target_group=filters.target_group)
+    qs = qs.annotate(is_trained=trained_exists())
+    if filters.trained == "ja":
+        qs = qs.filter(is_trained=True)
+    elif filters.trained == "nej":
+        qs = qs.filter(is_trained=False)
+    return qs.annotate(is_ombud=Exists(Ombud.objects.filter(person=OuterRef("pk")))).order_by(
+        "last_name", "first_name", "pk"
+    )
+
+
+def person_get(*, user: User | AnonymousUser, pk: int) -> Person:
+    return access.get_in_scope(user, access.people_for(user).select_related("ombud", "user"), pk=pk)
+
+
+def person_attendances(*, person: Person) -> QuerySet:
+    """The person's attendance history, newest first, with session and course joined."""
+    return (
+        person.attendances.select_related("session__course", "session__municipality")
+        .annotate(attended_hours=ExpressionWrapper(F("minutes") / Value(60.0), output_field=FloatField()))
+        .order_by("-session__date", "-session__start_time")
+    )
+
+
+def person_audit(*, person: Person, limit: int = 20) -> QuerySet[AuditLog]:
+    return AuditLog.objects.filter(person=person).select_related("user")[:limit]
+
+
+def ombud_candidates(*, user: User | AnonymousUser) -> QuerySet[Person]:
+    """People who may be appointed ombud: in scope, not erased, not yet ombud."""
+    return (
+        access.people_for(user)
+        .filter(erased_at__isnull=True, ombud__isnull=True)
+        .order_by("last_name", "first_name")
+    )
+
+
+# --- municipalities, workplaces, programmes --------------------------------------------------
+
+
+def municipality_list(*, user: User | AnonymousUser) -> QuerySet[Municipality]:
+    return access.municipalities_for(user).annotate(
+        n_people=_count_of(Person.objects.filter(erased_at__isnull=True), municipality="pk"),
+        n_workplaces=_count_of(Workplace.objects.all(), municipality="pk"),
+        n_ombud=_count_of(Ombud.objects.filter(active=True), person__municipality="pk"),
+    )
+
+
+def municipality_get(*, user: User | AnonymousUser, pk: int) -> Municipality:
+    return access.get_in_scope(user, municipality_list(user=user), via="", pk=pk)
+
+
+def workplace_list(*, municipality: Municipality) -> QuerySet[Workplace]:
+    return (
+        Workplace.objects.filter(municipality=municipality)
+        .select_related("municipality")
+        .annotate(
+            n_people=_count_of(Person.objects.filter(erased_at__isnull=True), workplace="pk"),
+            n_ombud=_count_of(Ombud.workplaces.through.objects.all(), workplace="pk"),
+        )
+        .order_by("name")
+    )
+
+
+def workplace_get(*, user: User | AnonymousUser, pk: int) -> Workplace:
+    return access.get_in_scope(user, access.workplaces_for(user), pk=pk)
+
+
+def workplaces_for(*, user: User | AnonymousUser) -> QuerySet[Workplace]:
+    return access.workplaces_for(user).order_by("municipality__name", "name")
+
+
+def programme_list(*, user: User | AnonymousUser) -> QuerySet[Programme]:
+    return access.programmes_for(user).prefetch_related(
+        Prefetch("municipalities", queryset=Municipality.objects.order_by("name")), "unit_costs"
+    )
+
+
+def programme_get(*, user: User | AnonymousUser, pk: int) -> Programme:
+    return access.get_in_scope(user, programme_list(user=user), via="municipalities", pk=pk)
+
+
+# --- ombud -----------------------------------------------------------------------------------
+
+
+def reach_count() -> Count:
+    """Cascade reach (spec §2): distinct participants with an attended row in a workplace
+    training session, not cancelled, where the ombud's person is the trainer."""
+    led = "person__sessions_led"
+    return Count(
+        f"{led}__attendances__person",
+        distinct=True,
+        filter=Q(
+            **{
+                f"{led}__course__type": WORKPLACE_TRAINING,
+                f"{led}__attendances__status__in": ATTENDED_STATUSES,
+            }
+        )
+        & ~Q(**{f"{led}__status": CANCELLED}),
+    )
+
+
+def ombud_list(*, user: User | AnonymousUser, municipality: Municipality | None = None) -> QuerySet[Ombud]:
+    qs = access.scope(user, Ombud.objects.all(), via="person__municipality")
+    if municipality is not None:
+        qs = qs.filter(person__municipality=municipality)
+    return (
+        qs.select_related("person__municipality", "person__workplace")
+        .prefetch_related(Prefetch("workplaces", queryset=Workplace.objects.order_by("name")))
+        .annotate(reach=reach_count())
+        .order_by("-active", "person__last_name", "person__first_name", "pk")
+    )
+
+
+def ombud_get(*, user: User | AnonymousUser, pk: int) -> Ombud:
+    return access.get_in_scope(
+        user,
+        Ombud.objects.select_related("person__municipality", "person__workplace").annotate(
+            reach=reach_count()
+        ),
+        via="person__municipality",
+        pk=pk,
+    )
+
+
+# --- users -----------------------------------------------------------------------------------
+
+
+def user_list(*, user: User | AnonymousUser) -> QuerySet[User]:
+    if not access.can_administer(user):
+        return User.objects.none()
+    return (
+        User.objects.select_related("person__municipality")
+        .prefetch_related(Prefetch("municipalities", queryset=Municipality.objects.order_by("name")))
+        .order_by("-is_active", "username")
+    )
+
+
+def user_get(*, user: User | AnonymousUser, pk: int) -> User:
+    from django.shortcuts import get_object_or_404
+
+    return get_object_or_404(user_list(user=user), pk=pk)
+
+
+def ombud_people(*, user: User | AnonymousUser) -> QuerySet[Person]:
+    """People an ombud account can be linked to: appointed ombud, or target group ombud."""
+    return (
+        access.people_for(user)
+        .filter(erased_at__isnull=True)
+        .filter(Q(ombud__isnull=False) | Q(target_group="digitaliseringsombud"))
+        .order_by("last_name", "first_name")
+    )

@@ -1,0 +1,246 @@
+"""Staff: the list (search, filters, htmx), XLSX export, the person page, add/edit, personnummer
+reveal, and the programme leader's GDPR tools (export everything, erase)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import tempfile
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.core.serializers.json import DjangoJSONEncoder
+from django.http import FileResponse, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from ombud import access, selectors, services
+from ombud.forms import EraseForm, PersonFilterForm, PersonForm, RevealForm
+from ombud.models import AuditLog
+from ombud.personnummer import formatted
+from ombud.views import can_export_people, can_view_people, form_error
+
+PER_PAGE = 50
+
+
+def _filters(request: HttpRequest) -> tuple[PersonFilterForm, selectors.PersonFilter]:
+    form = PersonFilterForm(request.GET or None, user=request.user)
+    if form.is_bound and form.is_valid():
+        return form, selectors.PersonFilter.from_cleaned(form.cleaned_data)
+    return form, selectors.PersonFilter()
+
+
+@access.require(can_view_people)
+def person_list(request: HttpRequest) -> HttpResponse:
+    form, filters = _filters(request)
+    people = selectors.person_list(user=request.user, filters=filters)
+    page = Paginator(people, PER_PAGE).get_page(request.GET.get("page"))
+    context = {
+        "form": form,
+        "page": page,
+        "show_pnr": access.can_see_personnummer(request.user),
+        "can_edit": access.can_edit_people(request.user),
+        "can_export": can_export_people(request.user),
+        "filtered": any(
+            [filters.q, filters.municipality, filters.workplace, filters.target_group, filters.trained]
+        ),
+    }
+    if request.htmx and not request.htmx.boosted:
+        return render(request, "ombud/_person_table.html", context)
+    return render(request, "ombud/person_list.html", context)
+
+
+@access.require(can_export_people)
+def person_list_export(request: HttpRequest) -> FileResponse:
+    """The filtered staff list as XLSX, written row by row (openpyxl write-only mode) from a
+    batched iterator, so 350,000 rows never sit in memory as model objects."""
+    from openpyxl import Workbook
+
+    _form, filters = _filters(request)
+    with_pnr = access.can_export_personnummer(request.user)
+    people = selectors.person_list(user=request.user, filters=filters).values_list(
+        "personnummer",
+        "first_name",
+        "last_name",
+        "gender",
+        "municipality__code",
+        "municipality__name",
+        "workplace__name",
+        "target_group",
+        "email",
+        "is_trained",
+    )
+    wb = Workbook(write_only=True)
+    ws = wb.create_sheet(_("Medarbetare"))
+    header = [_("förnamn"), _("efternamn"), _("kön"), _("kommunkod"), _("kommun"), _("arbetsplats")]
+    header += [_("målgrupp"), _("e-post"), _("utbildad")]
+    ws.append([_("personnummer"), *header] if with_pnr else header)
+    n = 0
+    for pnr, *rest, trained in people.iterator(chunk_size=2000):
+        row = [*rest, _("ja") if trained else _("nej")]
+        ws.append([formatted(pnr) if pnr else "", *row] if with_pnr else row)
+        n += 1
+    services.audit_log(
+        user=request.user,
+        action=AuditLog.Action.EXPORT,
+        what=_("Medarbetarlista (XLSX), %(n)s rader") % {"n": n},
+        detail={"rows": n, "personnummer": with_pnr, "filters": request.GET.dict()},
+    )
+    out = tempfile.SpooledTemporaryFile(max_size=20 * 1024 * 1024)  # noqa: SIM115 - closed by FileResponse
+    wb.save(out)
+    out.seek(0)
+    name = f"medarbetare-{timezone.localdate():%Y-%m-%d}.xlsx"
+    return FileResponse(out, as_attachment=True, filename=name)
+
+
+@login_required
+def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    person = selectors.person_get(user=request.user, pk=pk)
+    if not can_view_people(request.user):
+        raise PermissionDenied
+    return render(request, "ombud/person_detail.html", _detail_context(request, person))
+
+
+def _detail_context(request: HttpRequest, person, **extra) -> dict:
+    user = request.user
+    ombud = selectors.ombud_get(user=user, pk=person.ombud.pk) if hasattr(person, "ombud") else None
+    return {
+        "person": person,
+        "ombud": ombud,
+        "attendances": selectors.person_attendances(person=person),
+        "show_pnr": access.can_see_personnummer(user),
+        "can_edit": access.can_edit_people(user),
+        "can_administer": access.can_administer(user),
+        "audit": selectors.person_audit(person=person) if access.can_administer(user) else [],
+        **extra,
+    }
+
+
+@access.require(access.can_edit_people)
+def person_create(request: HttpRequest) -> HttpResponse:
+    form = PersonForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        try:
+            person = services.person_create(by=request.user, **data)
+        except ValidationError as e:
+            form_error(form, e)
+        else:
+            messages.success(request, _("%(name)s har lagts till.") % {"name": person.full_name})
+            return redirect("ombud:person-detail", pk=person.pk)
+    status = 400 if form.is_bound else 200
+    return render(request, "ombud/person_form.html", {"form": form}, status=status)
+
+
+@login_required
+def person_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    person = selectors.person_get(user=request.user, pk=pk)
+    if not access.can_edit_people(request.user) or person.erased_at:
+        raise PermissionDenied
+    initial = {
+        "first_name": person.first_name,
+        "last_name": person.last_name,
+        "municipality": person.municipality_id,
+        "workplace": person.workplace_id,
+        "target_group": person.target_group,
+        "gender": person.gender,
+        "email": person.email,
+    }
+    form = PersonForm(request.POST or None, initial=initial, user=request.user, editing=True)
+    if request.method == "POST" and form.is_valid():
+        changed = {name: form.cleaned_data[name] for name in form.changed_data}
+        try:
+            services.person_update(person=person, by=request.user, **changed)
+        except ValidationError as e:
+            form_error(form, e)
+        else:
+            messages.success(request, _("Uppgifterna har sparats."))
+            return redirect("ombud:person-detail", pk=person.pk)
+    status = 400 if form.is_bound else 200
+    return render(request, "ombud/person_form.html", {"form": form, "person": person}, status=status)
+
+
+@require_POST
+@login_required
+def person_reveal(request: HttpRequest, pk: int) -> HttpResponse:
+    """Show the full personnummer once; every reveal is written to the audit log."""
+    person = selectors.person_get(user=request.user, pk=pk)
+    if not access.can_see_personnummer(request.user):
+        raise PermissionDenied
+    form = RevealForm(request.POST)
+    reason = form.cleaned_data["reason"] if form.is_valid() else ""
+    number = services.person_reveal_personnummer(person=person, user=request.user, reason=reason)
+    if request.htmx:
+        return render(request, "ombud/_personnummer.html", {"person": person, "revealed": number})
+    return render(request, "ombud/person_detail.html", _detail_context(request, person, revealed=number))
+
+
+# --- GDPR (programme leader) -----------------------------------------------------------------
+
+
+def _flatten(value, prefix: str = "") -> list[tuple[str, str]]:
+    """A nested export dict as (label, value) rows for the print page."""
+    rows: list[tuple[str, str]] = []
+    if isinstance(value, dict):
+        for key, item in value.items():
+            rows += _flatten(item, f"{prefix}{key}" if not prefix else f"{prefix} › {key}")
+    elif isinstance(value, list | tuple):
+        if not value:
+            rows.append((prefix, "–"))
+        for i, item in enumerate(value, 1):
+            rows += _flatten(item, f"{prefix} {i}")
+    else:
+        text = value.isoformat() if isinstance(value, dt.date | dt.datetime) else value
+        rows.append((prefix, "–" if text in (None, "") else str(text)))
+    return rows
+
+
+@login_required
+def person_gdpr_export(request: HttpRequest, pk: int) -> HttpResponse:
+    """Everything stored about the person (register extract, art. 15): JSON download, or with
+    `?format=html` a print-ready page. Audited by the service."""
+    person = selectors.person_get(user=request.user, pk=pk)
+    if not access.can_administer(request.user):
+        raise PermissionDenied
+    data = services.person_export(person=person, user=request.user)
+    if request.GET.get("format") == "html":
+        sections = (
+            [(str(k), _flatten(v)) for k, v in data.items()]
+            if isinstance(data, dict)
+            else [("", _flatten(data))]
+        )
+        return render(
+            request,
+            "ombud/person_gdpr_export.html",
+            {"person": person, "sections": sections, "generated": timezone.now()},
+        )
+    response = HttpResponse(
+        json.dumps(data, cls=DjangoJSONEncoder, ensure_ascii=False, indent=2),
+        content_type="application/json; charset=utf-8",
+    )
+    response["Content-Disposition"] = f'attachment; filename="registerutdrag-{person.pk}.json"'
+    return response
+
+
+@login_required
+def person_erase(request: HttpRequest, pk: int) -> HttpResponse:
+    person = selectors.person_get(user=request.user, pk=pk)
+    if not access.can_administer(request.user):
+        raise PermissionDenied
+    form = EraseForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.person_erase(person=person, user=request.user, reason=form.cleaned_data["reason"])
+        except ValidationError as e:
+            form_error(form, e)
+        else:
+            messages.success(
+                request, _("Personuppgifterna har raderats. Närvaron finns kvar utan identitet.")
+            )
+            return redirect("ombud:person-list")
+    status = 400 if form.is_bound else 200
+    return render(request, "ombud/person_erase.html", {"form": form, "person": person}, status=status)

@@ -1,0 +1,71 @@
+"""Digitaliseringsombud: the list with cascade reach against the goal, appoint, edit."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+
+from ombud import access, selectors, services
+from ombud.forms import OmbudForm
+from ombud.views import can_manage_places, form_error
+
+
+@access.require(can_manage_places)
+def ombud_list(request: HttpRequest) -> HttpResponse:
+    return render(
+        request,
+        "ombud/ombud_list.html",
+        {
+            "ombud_list": selectors.ombud_list(user=request.user),
+            "can_edit": access.can_edit_people(request.user),
+        },
+    )
+
+
+@access.require(access.can_edit_people)
+def ombud_create(request: HttpRequest) -> HttpResponse:
+    initial = {"reach_goal": 36}
+    if (person_id := request.GET.get("person", "")).isdigit():
+        initial["person"] = int(person_id)
+    form = OmbudForm(request.POST or None, initial=initial, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        try:
+            ombud = services.ombud_appoint(by=request.user, **form.cleaned_data)
+        except ValidationError as e:
+            form_error(form, e)
+        else:
+            messages.success(
+                request, _("%(name)s är nu digitaliseringsombud.") % {"name": ombud.person.full_name}
+            )
+            return redirect("ombud:ombud-list")
+    status = 400 if form.is_bound else 200
+    return render(request, "ombud/ombud_form.html", {"form": form}, status=status)
+
+
+@login_required
+def ombud_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    ombud = selectors.ombud_get(user=request.user, pk=pk)
+    if not access.can_edit_people(request.user):
+        raise PermissionDenied
+    initial = {
+        "workplaces": list(ombud.workplaces.all()),
+        "appointed_on": ombud.appointed_on,
+        "trainer_training_completed_on": ombud.trainer_training_completed_on,
+        "reach_goal": ombud.reach_goal,
+        "active": ombud.active,
+    }
+    form = OmbudForm(request.POST or None, initial=initial, user=request.user, editing=True)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.ombud_update(ombud=ombud, **form.cleaned_data)
+        except ValidationError as e:
+            form_error(form, e)
+        else:
+            messages.success(request, _("Ombudet har sparats."))
+            return redirect("ombud:ombud-list")
+    status = 400 if form.is_bound else 200
+    return render(request, "ombud/ombud_form.html", {"form": form, "ombud": ombud}, status=status)
