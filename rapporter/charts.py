@@ -8,6 +8,7 @@ The functions take the plain data of `rapporter.queries` and return a safe strin
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Sequence
 from html import escape
 
@@ -39,15 +40,19 @@ def _e(text: object) -> str:
     return escape(str(text), quote=True)
 
 
-def _nice_max(value: float) -> float:
-    """A round axis maximum ≥ value (1, 2, 2.5, 5 × 10^n)."""
+def _axis(value: float) -> tuple[float, list[float]]:
+    """A round axis for values up to `value`: (maximum, tick values), steps of 1, 2 or 5 × 10^n
+    and at most about five ticks."""
     if value <= 0:
-        return 1
-    magnitude = 10 ** (len(str(int(value))) - 1)
-    for step in (1, 2, 2.5, 5, 10):
-        if value <= step * magnitude:
-            return step * magnitude
-    return 10 * magnitude
+        return 1, [0, 1]
+    raw = value / 4
+    magnitude = 10 ** math.floor(math.log10(raw))
+    step = next(m * magnitude for m in (1, 2, 5, 10) if m * magnitude >= raw)
+    if value < 4 and step < 1:
+        step = 1  # counts: no half people on the axis
+    top = step * math.ceil(value / step)
+    ticks = [i * step for i in range(round(top / step) + 1)]
+    return top, ticks
 
 
 def _svg(width: int, height: int, title: str, desc: str, body: list[str], prefix: str) -> SafeString:
@@ -80,18 +85,17 @@ def hbar_chart(
     plot_w = width - label_w - value_w - 10
     height = top + bottom + max(len(items), 1) * row
     top_value = max([v for _, v in items] + list(goals or []) + [0])
-    axis_max = _nice_max(top_value)
+    axis_max, ticks = _axis(top_value)
     scale = plot_w / axis_max
     body: list[str] = []
-    # Grid lines with axis labels at 0, 1/4 … 4/4 of the axis.
-    for i in range(5):
-        x = label_w + plot_w * i / 4
+    for tick in ticks:
+        x = label_w + tick * scale
         body.append(
             f'<line x1="{x:.1f}" y1="{top}" x2="{x:.1f}" y2="{height - bottom + 4}" stroke="{GRID}" stroke-width="1"/>'
         )
         body.append(
             f'<text x="{x:.1f}" y="{height - 6}" text-anchor="middle" font-size="10" fill="{AXIS}">'
-            f"{_e(fmt(axis_max * i / 4))}</text>"
+            f"{_e(fmt(tick))}</text>"
         )
     if not items:
         body.append(
@@ -135,17 +139,17 @@ def vbar_chart(
     left, right, top, bottom = 56, 10, 10, 34
     plot_w = width - left - right
     plot_h = height - top - bottom
-    axis_max = _nice_max(max([v for _, v in items] + [0]))
+    axis_max, ticks = _axis(max([v for _, v in items] + [0]))
     n = max(len(items), 1)
     slot = plot_w / n
     bar_w = max(slot * 0.7, 1)
     body: list[str] = []
-    for i in range(5):
-        y = top + plot_h - plot_h * i / 4
+    for tick in ticks:
+        y = top + plot_h - plot_h * tick / axis_max
         body.append(
             f'<line x1="{left}" y1="{y:.1f}" x2="{width - right}" y2="{y:.1f}" stroke="{GRID}" stroke-width="1"/>'
             f'<text x="{left - 4}" y="{y + 4:.1f}" text-anchor="end" font-size="10" fill="{AXIS}">'
-            f"{_e(fmt(axis_max * i / 4))}</text>"
+            f"{_e(fmt(tick))}</text>"
         )
     every = max(1, round(n / 12))
     for i, (label, value) in enumerate(items):

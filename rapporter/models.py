@@ -41,7 +41,11 @@ class Report(models.Model):
     file = models.FileField(upload_to="rapporter/%Y/%m/", blank=True)
     error = models.TextField(blank=True)
     requested_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="reports"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,  # reports queued by commands and Celery beat have no requester
+        related_name="reports",
     )
     created_at = models.DateTimeField(auto_now_add=True)
     started_at = models.DateTimeField(null=True, blank=True)

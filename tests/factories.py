@@ -150,3 +150,111 @@ class ReportFactory(factory.django.DjangoModelFactory):
     programme = factory.SubFactory(ProgrammeFactory)
     period_from = factory.LazyAttribute(lambda r: r.programme.start_date)
     period_to = factory.LazyAttribute(lambda r: r.programme.end_date)
+
+
+# --- the spec's worked example (shared/spec/examples), built without the import commands -------
+
+SPEC_EXAMPLES = __import__("pathlib").Path(__file__).resolve().parents[2] / "shared" / "spec" / "examples"
+MODIG_MUNICIPALITIES = [
+    ("1440", "Ale"),
+    ("1401", "Härryda"),
+    ("1482", "Kungälv"),
+    ("1481", "Mölndal"),
+    ("1402", "Partille"),
+    ("1415", "Stenungsund"),
+    ("1419", "Tjörn"),
+]
+
+
+def modig_programme(**kwargs) -> Programme:
+    """The Modig programme of spec §4 (create_programme's example line)."""
+    munis = [MunicipalityFactory(code=c, name=n) for c, n in MODIG_MUNICIPALITIES]
+    defaults = {
+        "code": "MODIG",
+        "name": "Modig – Mer omsorg med digital teknik",
+        "start_date": dt.date(2019, 4, 1),
+        "end_date": dt.date(2021, 6, 30),
+        "funder": "ESF",
+    }
+    return ProgrammeFactory(**{**defaults, **kwargs}, municipalities=munis)
+
+
+def load_spec_example(programme: Programme, folder=None) -> None:
+    """people.csv + attendance.csv of the spec's example, stored as the importers would store
+    them (a stand-in for `import_people` / `import_attendance` in tests of the counting)."""
+    import csv
+
+    from ombud.personnummer import normalise
+
+    folder = folder or SPEC_EXAMPLES
+    munis = {m.code: m for m in programme.municipalities.all()} | {
+        m.name: m for m in programme.municipalities.all()
+    }
+    people = {}
+    with open(folder / "people.csv", encoding="utf-8-sig", newline="") as f:
+        for row in csv.DictReader(f, delimiter=";"):
+            pnr = normalise(row["personnummer"])
+            muni = munis[row["kommun"]]
+            workplace, _ = Workplace.objects.get_or_create(
+                municipality=muni, name=row["arbetsplats"], defaults={"sector": row["verksamhet"]}
+            )
+            people[pnr] = Person.objects.create(
+                personnummer=pnr,
+                first_name=row["förnamn"],
+                last_name=row["efternamn"],
+                gender=row["kön"] or gender(pnr),
+                birth_date=birth_date(pnr),
+                municipality=muni,
+                workplace=workplace,
+                target_group=row["målgrupp"],
+                email=row["e-post"],
+            )
+    sessions = {}
+    with open(folder / "attendance.csv", encoding="utf-8-sig", newline="") as f:
+        for row in csv.DictReader(f, delimiter=","):
+            muni = munis[row["kommun"]]
+            key = (
+                row["datum"],
+                row["starttid"],
+                row["kurs"],
+                muni.code,
+                row["arbetsplats"],
+                row["utbildare"],
+            )
+            if key not in sessions:
+                course, _ = Course.objects.get_or_create(
+                    title=row["kurs"],
+                    defaults={"tool": row["verktyg"], "level": row["nivå"], "type": row["typ"]},
+                )
+                trainer = None
+                try:
+                    trainer = people.get(normalise(row["utbildare"]))
+                except Exception:  # noqa: BLE001 - not a personnummer: an external trainer's name
+                    trainer = None
+                workplace = (
+                    Workplace.objects.get(municipality=muni, name=row["arbetsplats"])
+                    if row["arbetsplats"]
+                    else None
+                )
+                sessions[key] = Session.objects.create(
+                    programme=programme,
+                    course=course,
+                    trainer=trainer,
+                    trainer_name="" if trainer else row["utbildare"],
+                    municipality=muni,
+                    workplace=workplace,
+                    date=dt.date.fromisoformat(row["datum"]),
+                    start_time=dt.time.fromisoformat(row["starttid"]),
+                    planned_minutes=int(row["minuter"]),
+                    form=row["form"],
+                    status=Session.Status.HELD,
+                )
+            session = sessions[key]
+            status = row["närvaro"]
+            if status in ("frånvarande", "förhinder"):
+                minutes = 0
+            else:
+                minutes = int(row["närvarominuter"] or session.planned_minutes)
+            Attendance.objects.create(
+                session=session, person=people[normalise(row["deltagare"])], status=status, minutes=minutes
+            )

@@ -1,0 +1,327 @@
+"""Renderers: plain data in, file bytes out (PDF via WeasyPrint, XLSX via openpyxl, JSON).
+
+No ORM and no Celery here: `rapporter.services` collects the numbers with `rapporter.queries`
+and hands them over as dicts and lists, so the three formats show the very same numbers.
+PDFs are HTML templates under templates/pdf/ with the print stylesheet static/css/print.css
+(read from disk; WeasyPrint never fetches anything over the network).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import json
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.template.loader import render_to_string
+from django.utils import formats
+from django.utils.translation import gettext as _
+
+from ombud.personnummer import formatted, masked
+
+PRINT_CSS = Path(settings.BASE_DIR) / "static" / "css" / "print.css"
+
+# XLSX number formats; Excel shows them with the reader's own separators ("3 513", "30 605,00").
+INT_FORMAT = "#,##0"
+HOURS_FORMAT = "#,##0.00"
+MONEY_FORMAT = "#,##0.00"
+DATE_FORMAT = "yyyy-mm-dd"
+
+
+# --- JSON --------------------------------------------------------------------------------------
+
+
+def to_json(data: Any) -> bytes:
+    """The spec's JSON form: UTF-8, `ensure_ascii=False`, `indent=1`."""
+    return json.dumps(data, ensure_ascii=False, indent=1, default=_json_default).encode("utf-8")
+
+
+def _json_default(value: Any) -> Any:
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    raise TypeError(f"not JSON serialisable: {type(value).__name__}")
+
+
+# --- PDF ---------------------------------------------------------------------------------------
+
+
+@lru_cache(maxsize=1)
+def _stylesheet():
+    from weasyprint import CSS
+
+    return CSS(filename=str(PRINT_CSS))
+
+
+@lru_cache(maxsize=1)
+def _font_config():
+    from weasyprint.text.fonts import FontConfiguration
+
+    return FontConfiguration()
+
+
+def html_to_pdf(html: str) -> bytes:
+    from weasyprint import HTML
+
+    document = HTML(string=html, base_url=str(PRINT_CSS.parent))
+    return document.write_pdf(stylesheets=[_stylesheet()], font_config=_font_config())
+
+
+def pdf(template: str, context: dict[str, Any]) -> bytes:
+    return html_to_pdf(render_to_string(template, context))
+
+
+def period_label(date_from: str | dt.date, date_to: str | dt.date) -> str:
+    return f"{_iso(date_from)} – {_iso(date_to)}"
+
+
+def month_label(month: dt.date) -> str:
+    """'september 2019' in the active language."""
+    return formats.date_format(month, "F Y").lower()
+
+
+def _iso(value: str | dt.date) -> str:
+    return value.isoformat() if isinstance(value, dt.date) else str(value)
+
+
+def esf_pdf(summary: dict, *, meta: dict, charts: dict[str, str]) -> bytes:
+    """ESF-sammanställning (or, with `meta["kommunrapport"]`, a municipality's report).
+
+    `meta`: funder, case_id, municipality ({code, name} or None), generated_at, title.
+    `charts`: SVG markup by name (municipalities, months, ombud)."""
+    return pdf("pdf/esf_summary.html", _esf_context(summary, meta, charts))
+
+
+def _esf_context(summary: dict, meta: dict, charts: dict[str, str]) -> dict[str, Any]:
+    totals = summary["totals"]
+    by_municipality = summary["by_municipality"]
+    if meta.get("municipality"):
+        by_municipality = [m for m in by_municipality if m["code"] == meta["municipality"]["code"]]
+    return {
+        "s": summary,
+        "meta": meta,
+        "charts": charts,
+        "period": period_label(summary["programme"]["from"], summary["programme"]["to"]),
+        "by_municipality": by_municipality,
+        "gender_total": {
+            "participants": sum(m["participants"] for m in by_municipality),
+            "women": sum(m["women"] for m in by_municipality),
+            "men": sum(m["men"] for m in by_municipality),
+            "other": sum(m["other"] for m in by_municipality),
+            "participant_hours": round(sum(m["participant_hours"] for m in by_municipality), 2),
+        },
+        "totals": totals,
+        "has_cofinancing": "cofinancing" in summary,
+    }
+
+
+def certificates_pdf(people: list[dict], *, meta: dict) -> bytes:
+    """Månatlig närvarorapport: one page per participant (spec §4).
+    `meta`: programme {code, name, case_id, funder}, month (date), municipality or None."""
+    people = [{**p, "personnummer_masked": masked(p["personnummer"] or None)} for p in people]
+    return pdf(
+        "pdf/certificates.html",
+        {"people": people, "meta": meta, "month_label": month_label(meta["month"])},
+    )
+
+
+def participants_pdf(rows: list[dict], *, meta: dict) -> bytes:
+    """Deltagarförteckning with personnummer (the caller audits the export)."""
+    rows = [{**r, "personnummer_display": formatted(r["personnummer"] or None)} for r in rows]
+    return pdf("pdf/participants.html", {"rows": rows, "meta": meta})
+
+
+# --- XLSX --------------------------------------------------------------------------------------
+
+
+def _workbook():
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    wb.remove(wb.active)
+    return wb
+
+
+def _sheet(wb, title: str, headers: list[str], rows: list[list[Any]], formats_: list[str | None]):
+    """One table on its own sheet: bold header row, frozen, real numbers with number formats."""
+    from openpyxl.styles import Font
+    from openpyxl.utils import get_column_letter
+
+    ws = wb.create_sheet(title=title[:31])
+    ws.append(headers)
+    for cell in ws[1]:
+        cell.font = Font(bold=True)
+    for row in rows:
+        ws.append(row)
+    for col, fmt in enumerate(formats_, start=1):
+        if fmt:
+            for (cell,) in ws.iter_rows(min_row=2, min_col=col, max_col=col):
+                cell.number_format = fmt
+    for col, header in enumerate(headers, start=1):
+        width = max([len(str(header))] + [len(str(r[col - 1])) for r in rows[:200] if r[col - 1] is not None])
+        ws.column_dimensions[get_column_letter(col)].width = min(max(width + 2, 10), 50)
+    ws.freeze_panes = "A2"
+    return ws
+
+
+def _save(wb) -> bytes:
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()
+
+
+def esf_xlsx(summary: dict, *, meta: dict) -> bytes:
+    """The ESF summary as a workbook, a sheet per table; every number a real number."""
+    from openpyxl.styles import Font
+
+    wb = _workbook()
+    p = summary["programme"]
+    t = summary["totals"]
+    ws = wb.create_sheet(_("Sammanfattning"))
+    ws.append([_("ESF-sammanställning")])
+    ws["A1"].font = Font(bold=True, size=14)
+    cover = [
+        (_("Program"), f"{p['code']} – {p['name']}", None),
+        (_("Finansiär"), meta.get("funder") or "", None),
+        (_("Ärende-id"), meta.get("case_id") or "", None),
+        (_("Period från"), dt.date.fromisoformat(p["from"]), DATE_FORMAT),
+        (_("Period till"), dt.date.fromisoformat(p["to"]), DATE_FORMAT),
+    ]
+    if meta.get("municipality"):
+        m = meta["municipality"]
+        cover.append((_("Kommun"), f"{m['name']} ({m['code']})", None))
+    cover += [
+        (_("Deltagare"), t["participants"], INT_FORMAT),
+        (_("Kvinnor"), t["women"], INT_FORMAT),
+        (_("Män"), t["men"], INT_FORMAT),
+        (_("Annat"), t["other"], INT_FORMAT),
+        (_("Deltagartimmar"), t["participant_hours"], HOURS_FORMAT),
+        (_("Utbildningstillfällen"), t["sessions"], INT_FORMAT),
+        (_("Lärarledda timmar"), t["session_hours"], HOURS_FORMAT),
+        (_("Kommuner med deltagare"), t["municipalities"], INT_FORMAT),
+        (_("Digitaliseringsombud som nått kollegor"), t["ombud"], INT_FORMAT),
+    ]
+    if "cofinancing_total" in summary:
+        cover.append((_("Samfinansiering totalt (kr)"), summary["cofinancing_total"], MONEY_FORMAT))
+    else:
+        cover.append((_("Samfinansiering"), _("samfinansiering ej konfigurerad"), None))
+    for label, value, fmt in cover:
+        ws.append([label, value])
+        ws.cell(row=ws.max_row, column=1).font = Font(bold=True)
+        if fmt:
+            ws.cell(row=ws.max_row, column=2).number_format = fmt
+    ws.column_dimensions["A"].width = 40
+    ws.column_dimensions["B"].width = 50
+
+    g = [_("Deltagare"), _("Kvinnor"), _("Män"), _("Annat")]
+    _sheet(
+        wb,
+        _("Kommuner"),
+        [_("Kommunkod"), _("Kommun"), *g, _("Deltagartimmar")],
+        [
+            [
+                m["code"],
+                m["name"],
+                m["participants"],
+                m["women"],
+                m["men"],
+                m["other"],
+                m["participant_hours"],
+            ]
+            for m in summary["by_municipality"]
+        ],
+        [None, None, INT_FORMAT, INT_FORMAT, INT_FORMAT, INT_FORMAT, HOURS_FORMAT],
+    )
+    _sheet(
+        wb,
+        _("Åldersgrupper"),
+        [_("Åldersgrupp"), *g],
+        [[a["band"], a["participants"], a["women"], a["men"], a["other"]] for a in summary["by_age_band"]],
+        [None, INT_FORMAT, INT_FORMAT, INT_FORMAT, INT_FORMAT],
+    )
+    _sheet(
+        wb,
+        _("Målgrupper"),
+        [_("Målgrupp"), _("Deltagare"), _("Deltagartimmar")],
+        [[r["group"], r["participants"], r["participant_hours"]] for r in summary["by_target_group"]],
+        [None, INT_FORMAT, HOURS_FORMAT],
+    )
+    _sheet(
+        wb,
+        _("Utbildningstyper"),
+        [_("Typ"), _("Tillfällen"), _("Deltagartimmar")],
+        [[r["type"], r["sessions"], r["participant_hours"]] for r in summary["by_type"]],
+        [None, INT_FORMAT, HOURS_FORMAT],
+    )
+    _sheet(
+        wb,
+        _("Verktyg"),
+        [_("Verktyg"), _("Tillfällen"), _("Deltagare"), _("Deltagartimmar")],
+        [[r["tool"], r["sessions"], r["participants"], r["participant_hours"]] for r in summary["by_tool"]],
+        [None, INT_FORMAT, INT_FORMAT, HOURS_FORMAT],
+    )
+    _sheet(
+        wb,
+        _("Kaskad"),
+        [_("Digitaliseringsombud"), _("Kommunkod"), _("Nådda kollegor")],
+        [[r["ombud"], r["municipality"], r["reached"]] for r in summary["cascade"]],
+        [None, None, INT_FORMAT],
+    )
+    if "cofinancing" in summary:
+        rows = [
+            [c["year"], c["participant_hours"], c["unit_cost"], c["value"]] for c in summary["cofinancing"]
+        ]
+        rows.append([_("Totalt"), None, None, summary["cofinancing_total"]])
+        ws_c = _sheet(
+            wb,
+            _("Samfinansiering"),
+            [_("År"), _("Deltagartimmar"), _("Kronor per timme"), _("Värde (kr)")],
+            rows,
+            [None, HOURS_FORMAT, MONEY_FORMAT, MONEY_FORMAT],
+        )
+        for cell in ws_c[ws_c.max_row]:
+            cell.font = Font(bold=True)
+    return _save(wb)
+
+
+def participants_xlsx(rows: list[dict], *, meta: dict) -> bytes:
+    wb = _workbook()
+    _sheet(
+        wb,
+        _("Deltagarförteckning"),
+        [
+            _("Personnummer"),
+            _("Efternamn"),
+            _("Förnamn"),
+            _("Kön"),
+            _("Målgrupp"),
+            _("Kommunkod"),
+            _("Kommun"),
+            _("Arbetsplats"),
+            _("Första tillfälle"),
+            _("Senaste tillfälle"),
+            _("Tillfällen"),
+            _("Deltagartimmar"),
+        ],
+        [
+            [
+                formatted(r["personnummer"] or None),
+                r["last_name"],
+                r["first_name"],
+                r["gender"],
+                r["target_group"],
+                r["municipality_code"],
+                r["municipality"],
+                r["workplace"],
+                r["first_date"],
+                r["last_date"],
+                r["sessions"],
+                r["participant_hours"],
+            ]
+            for r in rows
+        ],
+        [None, None, None, None, None, None, None, None, DATE_FORMAT, DATE_FORMAT, INT_FORMAT, HOURS_FORMAT],
+    )
+    return _save(wb)
