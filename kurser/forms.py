@@ -1,0 +1,107 @@
+"""Shape of input only: types, required fields, lengths. Rules live in kurser.services."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from crispy_forms.helper import FormHelper
+from crispy_forms.layout import Submit
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from kurser.models import KNOWN_TOOLS, AttendanceStatus, Course, CourseType, Form, Session
+from ombud.models import Municipality, Person, Programme, Workplace
+
+
+class SessionForm(forms.Form):
+    programme = forms.ModelChoiceField(Programme.objects.none(), label=_("Program"))
+    course = forms.ModelChoiceField(Course.objects.order_by("type", "title"), label=_("Kurs"))
+    municipality = forms.ModelChoiceField(Municipality.objects.none(), label=_("Kommun"))
+    workplace = forms.ModelChoiceField(Workplace.objects.none(), label=_("Arbetsplats"), required=False)
+    trainer = forms.ModelChoiceField(Person.objects.none(), label=_("Utbildare"), required=False)
+    trainer_name = forms.CharField(label=_("Extern utbildare"), max_length=200, required=False)
+    date = forms.DateField(label=_("Datum"), widget=forms.DateInput(attrs={"type": "date"}))
+    start_time = forms.TimeField(label=_("Starttid"), widget=forms.TimeInput(attrs={"type": "time"}))
+    planned_minutes = forms.IntegerField(label=_("Planerade minuter"), min_value=1, max_value=600, initial=60)
+    form = forms.ChoiceField(label=_("Form"), choices=Form.choices, initial=Form.ON_SITE)
+    small_group = forms.BooleanField(label=_("Smågrupp"), required=False)
+    repeat = forms.ChoiceField(
+        label=_("Upprepa"),
+        choices=[("0", _("Ett tillfälle")), ("1", _("Varje vecka")), ("2", _("Varannan vecka"))],
+        initial="0",
+    )
+    count = forms.IntegerField(
+        label=_("Antal tillfällen i serien"), min_value=2, max_value=26, required=False
+    )
+
+    def __init__(self, *args, programmes, municipalities, workplaces, trainers, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["programme"].queryset = programmes
+        self.fields["municipality"].queryset = municipalities
+        self.fields["workplace"].queryset = workplaces
+        self.fields["trainer"].queryset = trainers
+        self.helper = FormHelper()
+        self.helper.add_input(Submit("submit", _("Skapa")))
+
+    def clean(self):
+        data = super().clean()
+        if data.get("repeat", "0") != "0" and not data.get("count"):
+            self.add_error("count", _("Ange hur många tillfällen serien har."))
+        return data
+
+
+class SessionFilterForm(forms.Form):
+    municipality = forms.ModelChoiceField(
+        Municipality.objects.none(), label=_("Kommun"), required=False, empty_label=_("Alla kommuner")
+    )
+    status = forms.ChoiceField(
+        label=_("Status"), required=False, choices=[("", _("Alla")), *list(Session.Status.choices)]
+    )
+    course_type = forms.ChoiceField(
+        label=_("Typ"), required=False, choices=[("", _("Alla typer")), *list(CourseType.choices)]
+    )
+    tool = forms.ChoiceField(
+        label=_("Verktyg"), required=False, choices=[("", _("Alla verktyg"))] + [(t, t) for t in KNOWN_TOOLS]
+    )
+    date_from = forms.DateField(
+        label=_("Från"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    date_to = forms.DateField(label=_("Till"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+
+    def __init__(self, *args, municipalities, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["municipality"].queryset = municipalities
+
+
+class CancelForm(forms.Form):
+    reason = forms.CharField(label=_("Skäl"), max_length=500, required=False)
+
+
+class CheckinForm(forms.Form):
+    name = forms.CharField(
+        label=_("Ditt namn"), max_length=200, widget=forms.TextInput(attrs={"autocomplete": "name"})
+    )
+    last_four = forms.CharField(
+        label=_("De fyra sista siffrorna i ditt personnummer"),
+        min_length=4,
+        max_length=4,
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "pattern": "[0-9]{4}", "autocomplete": "off"}),
+    )
+
+
+class InviteForm(forms.Form):
+    people = forms.ModelMultipleChoiceField(Person.objects.none(), label=_("Bjud in"), required=True)
+
+    def __init__(self, *args, candidates, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["people"].queryset = candidates
+
+
+def marks_status_choices() -> list[str]:
+    return [s for s in AttendanceStatus.values if s != AttendanceStatus.REGISTERED]
+
+
+def today() -> dt.date:
+    from django.utils import timezone
+
+    return timezone.localdate()

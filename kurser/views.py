@@ -1,0 +1,334 @@
+"""Thin views: access → form → one service or selector call → render or redirect."""
+
+from __future__ import annotations
+
+import json
+import uuid
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_POST
+
+from kurser import checkin, selectors, services
+from kurser.forms import CancelForm, CheckinForm, InviteForm, SessionFilterForm, SessionForm
+from ombud import access
+from ombud.models import Role
+
+
+def _is_ombud(user) -> bool:
+    return access.has_role(user, Role.OMBUD)
+
+
+def _can_view_sessions(user) -> bool:
+    return access.has_role(user, Role.PROGRAMME_LEADER, Role.LOCAL_LEADER, Role.COORDINATOR, Role.OMBUD)
+
+
+def _can_list_sessions(user) -> bool:
+    return access.has_role(user, Role.PROGRAMME_LEADER, Role.LOCAL_LEADER, Role.COORDINATOR)
+
+
+def _error_text(error: ValidationError) -> str:
+    return " ".join(str(m) for m in error.messages)
+
+
+# --- ombud pages ------------------------------------------------------------------------------
+
+
+@access.require(_is_ombud)
+def my_sessions(request: HttpRequest) -> HttpResponse:
+    upcoming, past = selectors.my_sessions(user=request.user)
+    page = Paginator(past, 25).get_page(request.GET.get("sida"))
+    return render(request, "kurser/my_sessions.html", {"upcoming": upcoming[:20], "page": page})
+
+
+@access.require(_is_ombud)
+def my_reach(request: HttpRequest) -> HttpResponse:
+    reach = selectors.my_reach(user=request.user)
+    page = Paginator(selectors.reached_people(user=request.user), 50).get_page(request.GET.get("sida"))
+    return render(request, "kurser/my_reach.html", {"reach": reach, "page": page})
+
+
+@access.require(_is_ombud)
+def untrained(request: HttpRequest) -> HttpResponse:
+    people = selectors.untrained(user=request.user)
+    page = Paginator(people, 50).get_page(request.GET.get("sida"))
+    workplaces = selectors.covered_workplaces(user=request.user)
+    return render(request, "kurser/untrained.html", {"page": page, "workplaces": workplaces})
+
+
+# --- leader pages -----------------------------------------------------------------------------
+
+
+def _filters(request: HttpRequest) -> tuple[SessionFilterForm, selectors.SessionFilter]:
+    form = SessionFilterForm(request.GET or None, municipalities=access.municipalities_for(request.user))
+    f = selectors.SessionFilter()
+    if form.is_valid():
+        d = form.cleaned_data
+        f = selectors.SessionFilter(
+            municipality=d["municipality"].pk if d["municipality"] else None,
+            status=d["status"],
+            course_type=d["course_type"],
+            tool=d["tool"],
+            date_from=d["date_from"],
+            date_to=d["date_to"],
+        )
+    return form, f
+
+
+@access.require(_can_list_sessions)
+def session_list(request: HttpRequest) -> HttpResponse:
+    form, f = _filters(request)
+    page = Paginator(selectors.session_list(user=request.user, filters=f), 50).get_page(
+        request.GET.get("sida")
+    )
+    query = request.GET.copy()
+    query.pop("sida", None)
+    return render(
+        request, "kurser/session_list.html", {"form": form, "page": page, "query": query.urlencode()}
+    )
+
+
+@access.require(access.can_approve)
+def approval_list(request: HttpRequest) -> HttpResponse:
+    page = Paginator(selectors.approval_queue(user=request.user), 50).get_page(request.GET.get("sida"))
+    return render(request, "kurser/approval_list.html", {"page": page})
+
+
+@require_POST
+@access.require(access.can_approve)
+def session_approve(request: HttpRequest, pk: int) -> HttpResponse:
+    session = selectors.session_get(user=request.user, pk=pk)
+    try:
+        services.session_approve(session=session, by=request.user)
+    except ValidationError as e:
+        messages.error(request, _error_text(e))
+    else:
+        messages.success(request, _("Godkänt: %(session)s") % {"session": session})
+    return redirect(request.POST.get("next") or reverse("kurser:approval-list"))
+
+
+@access.require(_can_list_sessions)
+def statistics(request: HttpRequest) -> HttpResponse:
+    form, f = _filters(request)
+    context = {
+        "form": form,
+        "by_course": selectors.attendance_by_course(user=request.user, filters=f),
+        "no_shows": selectors.no_shows(user=request.user, filters=f),
+    }
+    return render(request, "kurser/statistics.html", context)
+
+
+# --- one session ------------------------------------------------------------------------------
+
+
+@access.require(_can_view_sessions)
+def session_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    session = selectors.session_get(user=request.user, pk=pk)
+    rows = selectors.session_attendance(session=session)
+    context = {
+        "session": session,
+        "rows": rows,
+        "can_run": access.can_run_sessions(request.user),
+        "can_approve": access.can_approve(request.user),
+    }
+    return render(request, "kurser/session_detail.html", context)
+
+
+def _session_form(request: HttpRequest, data=None) -> SessionForm:
+    user = request.user
+    trainers = access.people_for(user).filter(erased_at__isnull=True)
+    if _is_ombud(user):
+        trainers = trainers.filter(pk=user.person_id)
+        workplaces = access.workplaces_for(user)
+    else:
+        trainers = trainers.filter(ombud__isnull=False)
+        workplaces = access.workplaces_for(user)
+    initial = {"date": timezone.localdate(), "start_time": "13:00"}
+    if _is_ombud(user) and user.person_id:
+        initial.update(
+            trainer=user.person_id,
+            municipality=user.person.municipality_id,
+            workplace=user.person.workplace_id,
+        )
+    return SessionForm(
+        data,
+        initial=initial,
+        programmes=access.programmes_for(user),
+        municipalities=access.municipalities_for(user),
+        workplaces=workplaces.order_by("name"),
+        trainers=trainers.order_by("first_name", "last_name"),
+    )
+
+
+@access.require(access.can_run_sessions)
+def session_create(request: HttpRequest) -> HttpResponse:
+    form = _session_form(request, request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        d = dict(form.cleaned_data)
+        repeat, count = int(d.pop("repeat")), d.pop("count")
+        if _is_ombud(request.user):
+            d["trainer"] = request.user.person
+        try:
+            if repeat:
+                sessions = services.session_series_create(
+                    every_weeks=repeat, count=count, by=request.user, **d
+                )
+            else:
+                sessions = [services.session_create(by=request.user, **d)]
+        except ValidationError as e:
+            form.add_error(None, e)
+        else:
+            messages.success(request, _("%(n)s tillfällen skapade.") % {"n": len(sessions)})
+            return redirect("kurser:session-invite", pk=sessions[0].pk)
+    status = 400 if request.method == "POST" else 200
+    return render(request, "kurser/session_form.html", {"form": form}, status=status)
+
+
+@access.require(access.can_run_sessions)
+def session_invite(request: HttpRequest, pk: int) -> HttpResponse:
+    session = selectors.session_get(user=request.user, pk=pk)
+    only_untrained = request.GET.get("ej_utbildade") == "1"
+    candidates = selectors.invite_candidates(
+        user=request.user, session=session, only_untrained=only_untrained
+    )
+    form = InviteForm(request.POST or None, candidates=candidates)
+    if request.method == "POST" and form.is_valid():
+        try:
+            n = services.session_invite(session=session, people=form.cleaned_data["people"], by=request.user)
+        except ValidationError as e:
+            form.add_error(None, e)
+        else:
+            messages.success(request, _("%(n)s personer anmälda.") % {"n": n})
+            return redirect("kurser:session-detail", pk=session.pk)
+    status = 400 if request.method == "POST" else 200
+    context = {
+        "session": session,
+        "form": form,
+        "candidates": candidates[:200],
+        "only_untrained": only_untrained,
+    }
+    return render(request, "kurser/session_invite.html", context, status=status)
+
+
+@access.require(_can_view_sessions)
+def session_signup_sheet(request: HttpRequest, pk: int) -> HttpResponse:
+    session = selectors.session_get(user=request.user, pk=pk)
+    rows = selectors.session_attendance(session=session)
+    return render(request, "kurser/session_signup_sheet.html", {"session": session, "rows": rows})
+
+
+@require_POST
+@access.require(access.can_run_sessions)
+def session_cancel(request: HttpRequest, pk: int) -> HttpResponse:
+    session = selectors.session_get(user=request.user, pk=pk)
+    form = CancelForm(request.POST)
+    try:
+        form.is_valid()
+        services.session_cancel(session=session, by=request.user, reason=form.cleaned_data.get("reason", ""))
+    except ValidationError as e:
+        messages.error(request, _error_text(e))
+    else:
+        messages.success(request, _("Tillfället är inställt."))
+    return redirect("kurser:session-detail", pk=session.pk)
+
+
+# --- the tablet: attendance -------------------------------------------------------------------
+
+
+@never_cache
+@access.require(access.can_run_sessions)
+def session_attendance(request: HttpRequest, pk: int) -> HttpResponse:
+    session = selectors.session_get(user=request.user, pk=pk)
+    rows = selectors.session_attendance(session=session)
+    qr_url = request.build_absolute_uri(reverse("kurser:checkin", args=[checkin.make_token(session)]))
+    context = {
+        "session": session,
+        "rows": rows,
+        "qr_svg": checkin.qr_svg(qr_url),
+        "qr_url": qr_url,
+        "started": session.starts_at <= timezone.now(),
+        "late_default": max(1, session.planned_minutes - 15),
+    }
+    return render(request, "kurser/session_attendance.html", context)
+
+
+@require_POST
+@access.require(access.can_run_sessions)
+def session_attendance_submit(request: HttpRequest, pk: int) -> JsonResponse:
+    """JSON in: `{"client_id": UUID, "marks": [{"person_id", "status", "minutes"}], "reason"}`.
+    200 with the stored answer (also for a replay), 400 with a message, 409 on conflict."""
+    session = selectors.session_get(user=request.user, pk=pk)
+    try:
+        body = json.loads(request.body or b"{}")
+        client_id = uuid.UUID(str(body["client_id"]))
+        marks = body["marks"]
+        if not isinstance(marks, list):
+            raise TypeError
+    except (ValueError, KeyError, TypeError):
+        return JsonResponse({"error": _("Felaktigt inskick.")}, status=400)
+    try:
+        answer, _created = services.attendance_submit(
+            session=session,
+            marks=marks,
+            client_id=client_id,
+            by=request.user,
+            reason=str(body.get("reason", "")),
+        )
+    except services.SubmissionConflict as e:
+        return JsonResponse({"error": str(e.message)}, status=409)
+    except ValidationError as e:
+        return JsonResponse({"error": _error_text(e)}, status=400)
+    return JsonResponse(answer)
+
+
+@require_GET
+@access.require(access.can_run_sessions)
+def session_person_search(request: HttpRequest, pk: int) -> HttpResponse:
+    session = selectors.session_get(user=request.user, pk=pk)
+    people = selectors.person_search(user=request.user, session=session, q=request.GET.get("q", ""))
+    return render(request, "kurser/_person_search.html", {"people": people, "q": request.GET.get("q", "")})
+
+
+@access.require(_can_view_sessions)
+def session_qr(request: HttpRequest, pk: int) -> HttpResponse:
+    session = selectors.session_get(user=request.user, pk=pk)
+    url = request.build_absolute_uri(reverse("kurser:checkin", args=[checkin.make_token(session)]))
+    opens, closes = checkin.window(session)
+    context = {
+        "session": session,
+        "qr_svg": checkin.qr_svg(url),
+        "qr_url": url,
+        "opens": opens,
+        "closes": closes,
+    }
+    return render(request, "kurser/session_qr.html", context)
+
+
+# --- QR check-in on the participant's phone (no login) ---------------------------------------
+
+
+@never_cache
+def checkin_view(request: HttpRequest, token: str) -> HttpResponse:
+    try:
+        session = checkin.session_for_token(token)
+    except checkin.CheckinError as e:
+        return render(request, "kurser/checkin.html", {"error": e.message}, status=410)
+    form = CheckinForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            row = services.attendance_checkin(
+                session=session, name=form.cleaned_data["name"], last_four=form.cleaned_data["last_four"]
+            )
+        except ValidationError as e:
+            form.add_error(None, e)
+        else:
+            return render(request, "kurser/checkin.html", {"session": session, "done": row})
+    status = 400 if request.method == "POST" else 200
+    return render(request, "kurser/checkin.html", {"session": session, "form": form}, status=status)
