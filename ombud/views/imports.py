@@ -121,8 +121,7 @@ def _confirm(request: HttpRequest) -> HttpResponse:
     try:
         path, filename = _stored_path(request.POST["token"], request.user)
     except ValidationError as e:
-        form.add_error(None, e)
-        return render(request, "ombud/person_import.html", {"form": form}, status=400)
+        return render(request, "ombud/person_import.html", {"form": form, "problems": e.messages}, status=400)
     try:
         result = _run(path, user=request.user, dry_run=False, filename=filename)
     finally:
