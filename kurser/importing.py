@@ -76,7 +76,8 @@ TYPES = {fold(v): v for v in CourseType.values}
 FORMS = {fold(v): v for v in Form.values}
 _DATE = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:[ T]00:00(?::00)?)?$")
 _TIME = re.compile(r"^(\d{1,2})[:.](\d{2})(?:[:.](\d{2}))?$")
-_PNR_SHAPE = re.compile(r"^(\d{6}|\d{8})[-+]?\d{4}$")
+_PNR_SHAPE = re.compile(r"^([0-9]{6}|[0-9]{8})[-+]?[0-9]{4}$")
+_INT = re.compile(r"^[0-9]+$")
 _ABSENT = (AttendanceStatus.ABSENT, AttendanceStatus.EXCUSED)
 _NEEDS_MINUTES = (AttendanceStatus.LATE, AttendanceStatus.PARTIAL)
 BULK = 2000
@@ -162,7 +163,7 @@ class AttendanceImport:
         if not v["minuter"]:
             ctx.error(row, "minuter", VALUE_REQUIRED)
             ok = False
-        elif not v["minuter"].isdigit():
+        elif not _INT.match(v["minuter"]):
             ctx.error(row, "minuter", VALUE_INTEGER, value=v["minuter"])
             ok = False
         elif not 1 <= (minutes := int(v["minuter"])) <= 600:
@@ -230,7 +231,7 @@ class AttendanceImport:
         attended = None
         raw_minutes = v["narvarominuter"]
         if raw_minutes:
-            if raw_minutes.isdigit():
+            if _INT.match(raw_minutes):
                 attended = int(raw_minutes)
             else:
                 ctx.error(row, "närvarominuter", VALUE_INTEGER, value=raw_minutes)

@@ -171,7 +171,7 @@ class ImportContext:
         """Write this batch: not a dry run and no invalid row so far (else it is rolled back)."""
         return not self.dry_run and not self.has_errors
 
-    def error(self, row: int, column: str, message: Any, **params: Any) -> None:
+    def error(self, row: int, column: str, message: Any, /, **params: Any) -> None:
         if len(self.result._row_errors) >= MAX_ERRORS:
             self.result.extra_errors += 1
             return

@@ -21,7 +21,7 @@ PNR_SERIAL = _("födelsenumret 000 finns inte")
 PNR_ORGANISATION = _("är ett organisationsnummer, inte ett personnummer")
 PNR_FUTURE = _("födelsedatumet ligger i framtiden")
 
-_PATTERN = re.compile(r"^(\d{2})?(\d{2})(\d{2})(\d{2})([-+]?)(\d{3})(\d)$")
+_PATTERN = re.compile(r"^(\d{2})?(\d{2})(\d{2})(\d{2})([-+]?)(\d{3})(\d)$", re.ASCII)
 
 
 def luhn_ok(ten_digits: str) -> bool:
@@ -40,9 +40,25 @@ def luhn_digit(nine_digits: str) -> str:
     raise AssertionError("unreachable")
 
 
+def _reference_date(today: dt.date, sep: str) -> dt.date:
+    """The latest possible birth date: today, or 100 years ago for a `+` number."""
+    if sep != "+":
+        return today
+    try:
+        return today.replace(year=today.year - 100)
+    except ValueError:  # 29 February
+        return dt.date(today.year - 100, 2, 28)
+
+
 def normalise(value: str, *, today: dt.date | None = None) -> str:
-    """Return the 12-digit form of `value` or raise ValidationError with a Swedish message."""
+    """Return the 12-digit form of `value` or raise ValidationError with a Swedish message.
+
+    A ten-digit number is placed in the latest century that makes the person born no later
+    than today (`-`), or at least 100 years ago (`+`).
+    """
     raw = (value or "").strip().replace(" ", "")
+    # Dashes pasted from word processors: en dash, minus sign, non-breaking hyphen.
+    raw = raw.replace("\u2013", "-").replace("\u2212", "-").replace("\u2011", "-")
     m = _PATTERN.match(raw)
     if not m:
         raise ValidationError(PNR_FORMAT, code="format")
@@ -59,26 +75,32 @@ def normalise(value: str, *, today: dt.date | None = None) -> str:
         raise ValidationError(PNR_SERIAL, code="serial")
     real_day = day - 60 if day > 60 else day  # samordningsnummer
     if century:
-        year = int(century + yy)
-    else:
-        # Ten digits: the person is under 100 ("-") or 100 or more ("+"); pick the century so.
-        year = (today.year // 100) * 100 + int(yy)
-        if year > today.year:
-            year -= 100
-        if sep == "+":
-            year -= 100
-    try:
-        born = dt.date(year, month, real_day)
-    except ValueError:
-        raise ValidationError(PNR_DATE, code="date") from None
-    if born > today:
-        if not century and sep != "+":
-            # Same year as today but a later day: 100 years ago is the only reading.
-            born = born.replace(year=born.year - 100)
-            year = born.year
-        else:
+        try:
+            born = dt.date(int(century + yy), month, real_day)
+        except ValueError:
+            raise ValidationError(PNR_DATE, code="date") from None
+        if born > today:
             raise ValidationError(PNR_FUTURE, code="future")
-    return f"{year:04d}{mm}{dd}{serial}{check}"
+        return f"{born.year:04d}{mm}{dd}{serial}{check}"
+    reference = _reference_date(today, sep)
+    year = (reference.year // 100) * 100 + int(yy)
+    if year > reference.year:
+        year -= 100
+    born = None
+    # The latest of this century and the one before that is a real date not after the
+    # reference (29 February exists in 2000 but not in 1900).
+    for candidate in (year, year - 100):
+        try:
+            born = dt.date(candidate, month, real_day)
+        except ValueError:
+            born = None
+            continue
+        if born <= reference:
+            break
+        born = None
+    if born is None:
+        raise ValidationError(PNR_DATE, code="date")
+    return f"{born.year:04d}{mm}{dd}{serial}{check}"
 
 
 def is_valid(value: str) -> bool:
