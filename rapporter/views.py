@@ -124,6 +124,15 @@ def dashboard(request):
             date_to=data.get("date_to"),
             municipality=data.get("municipality"),
         )
+    if scope is not None and not form.is_bound:
+        # Show what is counted: the default programme, its period, the leader's municipality.
+        initial = {
+            "programme": scope.programme,
+            "date_from": scope.date_from,
+            "date_to": scope.date_to,
+            "municipality": scope.municipality,
+        }
+        form = DashboardFilterForm(initial=initial, user=request.user)
     context = {"form": form, "scope": scope}
     if scope is not None:
         context.update(selectors.dashboard_data(scope=scope))
