@@ -39,7 +39,7 @@ def rows(page):
 
 
 def test_marks_made_offline_arrive_once_when_back_online(page_as, ombud_molndal):
-    session, people = twelve_person_session(ombud_molndal)
+    session, _people = twelve_person_session(ombud_molndal)
     page = page_as(ombud_molndal, "768x1024")
     page.goto(f"{page.base_url}/kurser/tillfallen/{session.pk}/narvaro/")
     assert rows(page).count() == 12
@@ -81,7 +81,7 @@ def test_marks_made_offline_arrive_once_when_back_online(page_as, ombud_molndal)
 
 @pytest.mark.parametrize("size", ["1024x768", "768x1024"])
 def test_attendance_screen_all_present_and_accessible(page_as, ombud_molndal, size):
-    session, people = twelve_person_session(ombud_molndal)
+    session, _people = twelve_person_session(ombud_molndal)
     page = page_as(ombud_molndal, size)
     page.goto(f"{page.base_url}/kurser/tillfallen/{session.pk}/narvaro/")
     page.click("[data-action=all-present]")
@@ -100,7 +100,7 @@ def test_attendance_screen_all_present_and_accessible(page_as, ombud_molndal, si
 
 
 def test_walk_in_is_added_by_name(page_as, ombud_molndal):
-    session, people = twelve_person_session(ombud_molndal)
+    session, _people = twelve_person_session(ombud_molndal)
     walk_in = PersonFactory(
         workplace=ombud_molndal.person.workplace, first_name="Zacharias", last_name="Öberg"
     )

@@ -30,14 +30,14 @@ def test_session_create_checks_place_and_trainer(
     programme, course, ale, molndal, ombud_person, programme_leader
 ):
     other = MunicipalityFactory(code="1499", name="Annanstans")
-    base = dict(
-        programme=programme,
-        course=course,
-        date=dt.date(2026, 1, 10),
-        start_time=dt.time(13),
-        planned_minutes=60,
-        by=programme_leader,
-    )
+    base = {
+        "programme": programme,
+        "course": course,
+        "date": dt.date(2026, 1, 10),
+        "start_time": dt.time(13),
+        "planned_minutes": 60,
+        "by": programme_leader,
+    }
     with pytest.raises(ValidationError) as e:
         services.session_create(municipality=other, trainer=ombud_person, **base)
     assert message(e) == services.SESSION_MUNICIPALITY_NOT_IN_PROGRAMME
@@ -54,15 +54,15 @@ def test_session_create_checks_place_and_trainer(
 
 
 def test_series_is_weekly_or_fortnightly(programme, course, molndal, ombud_person, programme_leader):
-    fields = dict(
-        programme=programme,
-        course=course,
-        municipality=molndal,
-        trainer=ombud_person,
-        start_time=dt.time(13),
-        planned_minutes=60,
-        by=programme_leader,
-    )
+    fields = {
+        "programme": programme,
+        "course": course,
+        "municipality": molndal,
+        "trainer": ombud_person,
+        "start_time": dt.time(13),
+        "planned_minutes": 60,
+        "by": programme_leader,
+    }
     sessions = services.session_series_create(every_weeks=2, count=4, date=dt.date(2026, 1, 5), **fields)
     assert [s.date for s in sessions] == [
         dt.date(2026, 1, 5),
