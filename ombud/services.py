@@ -66,6 +66,7 @@ USER_ROLE_UNKNOWN = _("Okänd roll.")
 USER_LOCAL_LEADER_MUNICIPALITIES = _("En lokal projektledare måste ha minst en kommun.")
 USER_OMBUD_PERSON = _("Ett ombudskonto måste kopplas till en medarbetare.")
 USER_PERSON_TAKEN = _("Medarbetaren har redan ett konto.")
+USER_DEACTIVATE_SELF = _("Du kan inte inaktivera ditt eget konto.")
 
 # Personal data is kept five years after 31 December of the year of the final payment (ESF).
 RETENTION_YEARS = 5
@@ -304,6 +305,7 @@ def ombud_appoint(
     workplaces: Iterable[Workplace] = (),
     trainer_training_completed_on: dt.date | None = None,
     reach_goal: int = 36,
+    active: bool = True,
     by: User | None = None,
 ) -> Ombud:
     """Appoint a person as digitaliseringsombud. The person's target group becomes
@@ -318,6 +320,7 @@ def ombud_appoint(
         appointed_on=appointed_on,
         trainer_training_completed_on=trainer_training_completed_on,
         reach_goal=reach_goal,
+        active=active,
     )
     ombud.full_clean()
     ombud.save()
@@ -620,5 +623,21 @@ def user_update_role(
         action=AuditLog.Action.CHANGE,
         what=_g("Ändrade rollen för %(username)s till %(role)s") % {"username": user.username, "role": role},
         person=person,
+    )
+    return user
+
+
+@transaction.atomic
+def user_deactivate(*, user: User, by: User | None, active: bool = False) -> User:
+    """Turn an account off (or on again with `active=True`); the account and its history stay."""
+    if not active and by is not None and user.pk == by.pk:
+        raise ValidationError(USER_DEACTIVATE_SELF)
+    user.is_active = active
+    user.save(update_fields=["is_active"])
+    audit_log(
+        user=by,
+        action=AuditLog.Action.CHANGE,
+        what=(_g("Aktiverade kontot %(username)s") if active else _g("Inaktiverade kontot %(username)s"))
+        % {"username": user.username},
     )
     return user
