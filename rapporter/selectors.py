@@ -149,6 +149,10 @@ def dashboard_data(*, scope: DashboardScope) -> dict[str, Any]:
     monthly = queries.hours_per_month(**period)
     reach = queries.reach_per_ombud(**period)
     names = {row["code"]: row["name"] for row in summary["by_municipality"]}
+    by_municipality = summary["by_municipality"]
+    if scope.municipality is not None:
+        # Restricted to one municipality: the others' rows are all zeros; leave them out.
+        by_municipality = [row for row in by_municipality if row["code"] == scope.municipality.code]
     group_labels = dict(TargetGroup.choices)
     type_labels = dict(CourseType.choices)
     return {
@@ -158,6 +162,7 @@ def dashboard_data(*, scope: DashboardScope) -> dict[str, Any]:
             "participants": PARTICIPANTS_TARGET,
             "participant_hours": PARTICIPANT_HOURS_TARGET,
         },
+        "by_municipality": by_municipality,
         "by_target_group": [
             {**row, "label": group_labels.get(row["group"], row["group"])}
             for row in summary["by_target_group"]
@@ -170,7 +175,7 @@ def dashboard_data(*, scope: DashboardScope) -> dict[str, Any]:
             for row in summary["cascade"]
         ],
         "charts": {
-            "municipalities": charts.participants_by_municipality_chart(summary["by_municipality"]),
+            "municipalities": charts.participants_by_municipality_chart(by_municipality),
             "months": charts.hours_per_month_chart(monthly),
             "cascade": charts.reach_per_ombud_chart(reach),
         },

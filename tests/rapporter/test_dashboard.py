@@ -140,3 +140,9 @@ def test_local_leader_query_count_is_flat(
     add_activity(programme, ale, sessions=8, per_session=6, seed=20)
     with django_assert_max_num_queries(len(small.captured_queries)):
         client.get(URL)
+
+
+def test_restricted_dashboard_lists_only_the_chosen_municipality(client_as, local_leader_ale, programme):
+    html = client_as(local_leader_ale).get(URL).content.decode()
+    assert "Ale" in html
+    assert "Mölndal" not in html
