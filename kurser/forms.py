@@ -34,12 +34,20 @@ class SessionForm(forms.Form):
         label=_("Antal tillfällen i serien"), min_value=2, max_value=26, required=False
     )
 
-    def __init__(self, *args, programmes, municipalities, workplaces, trainers, **kwargs):
+    def __init__(
+        self, *args, programmes, municipalities, workplaces, trainers, fixed_trainer=False, **kwargs
+    ):
         super().__init__(*args, **kwargs)
         self.fields["programme"].queryset = programmes
         self.fields["municipality"].queryset = municipalities
         self.fields["workplace"].queryset = workplaces
         self.fields["trainer"].queryset = trainers
+        if len(programmes) == 1:
+            self.fields["programme"].initial = programmes[0].pk
+        if fixed_trainer:
+            # An ombud plans their own sessions: the trainer is them.
+            del self.fields["trainer"]
+            del self.fields["trainer_name"]
         self.helper = FormHelper()
         self.helper.add_input(Submit("submit", _("Skapa")))
 
@@ -71,6 +79,9 @@ class SessionFilterForm(forms.Form):
     def __init__(self, *args, municipalities, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["municipality"].queryset = municipalities
+        for field in self.fields.values():
+            css = "form-select" if isinstance(field.widget, forms.Select) else "form-control"
+            field.widget.attrs.setdefault("class", css)
 
 
 class CancelForm(forms.Form):

@@ -164,6 +164,7 @@ def _session_form(request: HttpRequest, data=None) -> SessionForm:
         municipalities=access.municipalities_for(user),
         workplaces=workplaces.order_by("name"),
         trainers=trainers.order_by("first_name", "last_name"),
+        fixed_trainer=_is_ombud(user),
     )
 
 
@@ -175,6 +176,7 @@ def session_create(request: HttpRequest) -> HttpResponse:
         repeat, count = int(d.pop("repeat")), d.pop("count")
         if _is_ombud(request.user):
             d["trainer"] = request.user.person
+            d["trainer_name"] = ""
         try:
             if repeat:
                 sessions = services.session_series_create(
@@ -255,6 +257,7 @@ def session_attendance(request: HttpRequest, pk: int) -> HttpResponse:
         "qr_url": qr_url,
         "started": session.starts_at <= timezone.now(),
         "late_default": max(1, session.planned_minutes - 15),
+        "can_approve": access.can_approve(request.user),
     }
     return render(request, "kurser/session_attendance.html", context)
 

@@ -142,6 +142,8 @@
             const row = rowFor(m.person_id);
             if (row && !isDirtyLocally(m.person_id)) row.classList.remove("is-dirty");
           });
+          const badge = document.querySelector("[data-session-status]");
+          if (badge && body.session_status) badge.textContent = text("session-" + body.session_status);
           const t = new Date();
           setState("saved", text("saved") + " " + String(t.getHours()).padStart(2, "0") + ":" + String(t.getMinutes()).padStart(2, "0"));
         } else if (res.status === 409) {
@@ -166,7 +168,10 @@
     }));
     if (!marks.length) return;
     const queue = load(QUEUE, []);
-    queue.push({ client_id: uuid4(), marks: marks });
+    const reasonEl = document.getElementById("change-reason");
+    const sub = { client_id: uuid4(), marks: marks };
+    if (reasonEl) sub.reason = reasonEl.value.trim();
+    queue.push(sub);
     store(QUEUE, queue);
     store(DRAFT, {});
     flush();

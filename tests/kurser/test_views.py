@@ -278,3 +278,31 @@ def test_ombud_without_ombud_row_falls_back_to_own_workplace(client_as, molndal)
     colleague = PersonFactory(workplace=wp)
     r = client_as(user).get(reverse("kurser:untrained"))
     assert colleague.full_name in r.content.decode()
+
+
+def test_leader_changes_an_approved_session_with_a_reason(
+    client_as, programme_leader, ombud_molndal, session, colleagues
+):
+    services.attendance_submit(
+        session=session, marks=present(colleagues), client_id=uuid.uuid4(), by=ombud_molndal
+    )
+    services.session_approve(session=session, by=programme_leader)
+    c = client_as(programme_leader)
+    assert (
+        'id="change-reason"'
+        in c.get(reverse("kurser:session-attendance", args=[session.pk])).content.decode()
+    )
+    marks = [{"person_id": colleagues[0].pk, "status": "frånvarande", "minutes": 0}]
+    r = submit(c, session, marks)
+    assert r.status_code == 400 and r.json()["error"] == str(services.SESSION_APPROVED_REASON)
+    body = {"client_id": str(uuid.uuid4()), "marks": marks, "reason": "Fel i listan"}
+    r = c.post(
+        reverse("kurser:session-attendance-submit", args=[session.pk]),
+        json.dumps(body),
+        content_type="application/json",
+    )
+    assert r.status_code == 200
+    assert Attendance.objects.get(session=session, person=colleagues[0]).status == "frånvarande"
+    assert submit(client_as(ombud_molndal), session, marks).json()["error"] == str(
+        services.SESSION_APPROVED_LOCKED
+    )
