@@ -95,3 +95,28 @@ def test_months_page_renders_without_accessibility_violations(page_as, coordinat
     expect(page.locator("h1")).to_have_text("Rapporteringsmånader")
     assert_no_axe_violations(page)
     page.screenshot(path=shot_path("rapporter-manader", "1024x768"), full_page=True)
+
+
+def test_order_form_shows_the_month_only_for_monthly_certificates(page_as, coordinator, programme):
+    page = page_as(coordinator, "1024x768")
+    page.goto(page.base_url + "/rapporter/rapporter/")
+    month = page.locator("input[name=month]")
+    expect(month).to_be_hidden()
+    page.select_option("select[name=kind]", "narvarorapport")
+    expect(month).to_be_visible()
+    expect(page.locator("input[name=period_from]")).to_be_hidden()
+    # Certificates come as PDF only.
+    assert page.locator("select[name=format] option[value=xlsx]").is_disabled()
+    page.select_option("select[name=kind]", "esf")
+    expect(month).to_be_hidden()
+    assert not page.locator("select[name=format] option[value=json]").is_disabled()
+
+
+def test_bad_period_is_answered_on_the_form(page_as, coordinator, programme):
+    page = page_as(coordinator, "1024x768")
+    page.goto(page.base_url + "/rapporter/rapporter/")
+    page.fill("input[name=period_from]", "2018-01-01")
+    page.click("text=Beställ rapport")
+    expect(page.locator("#report-form .alert-danger")).to_contain_text("utanför programmets period")
+    assert_no_axe_violations(page)
+    page.screenshot(path=shot_path("rapporter-fel-period", "1024x768"), full_page=True)
