@@ -121,7 +121,6 @@ def participant_groups(programme, date_from=None, date_to=None, municipality=Non
         attended_rows(programme, date_from, date_to, municipality)
         .values(
             municipality_id=F("person__municipality_id"),
-            code=F("person__municipality__code"),
             gender=F("person__gender"),
             group=F("person__target_group"),
         )
@@ -133,13 +132,14 @@ def participant_groups(programme, date_from=None, date_to=None, municipality=Non
 def age_bands(programme, date_from=None, date_to=None, municipality=None) -> list[dict]:
     """Participants per age band and gender; the age at the person's first attended session in
     the period, from the birth date (samordningsnummer already resolved on Person)."""
-    first_key = _date_key(Min("session__date"))
-    birth_key = _date_key("person__birth_date")
+    # Grouped by person only; gender and birth date are the same on every row of a person, so
+    # Min() of them is the value itself and nothing per row is added to the GROUP BY.
     per_person = (
         attended_rows(programme, date_from, date_to, municipality)
-        .values("person_id", "person__gender", "person__birth_date")
+        .values("person_id")
         .annotate(
-            age_key=first_key - birth_key,
+            sex=Min("person__gender"),
+            age_key=_date_key(Min("session__date")) - _date_key(Min("person__birth_date")),
         )
         .order_by()
     )
@@ -150,7 +150,7 @@ def age_bands(programme, date_from=None, date_to=None, municipality=None) -> lis
         (">54", Q(age_key__gte=550000)),
     ):
         for gender, key in GENDER_KEYS.items():
-            counts[f"{band}|{key}"] = Count("person_id", filter=cond & Q(person__gender=gender))
+            counts[f"{band}|{key}"] = Count("person_id", filter=cond & Q(sex=gender))
         counts[f"{band}|all"] = Count("person_id", filter=cond)
     result = per_person.aggregate(**counts)
     return [
