@@ -12,7 +12,7 @@ from django.urls import reverse
 from ombud.models import AuditLog
 from rapporter import closing
 from rapporter.models import ClosedMonth, Report
-from tests.factories import ReportFactory
+from tests.factories import ProgrammeFactory, ReportFactory
 from tests.rapporter.web_data import finished_report, modig
 
 pytestmark = pytest.mark.django_db
@@ -41,6 +41,18 @@ def test_month_is_closed_only_for_the_closed_month_of_that_programme(programme, 
     assert closing.month_is_closed(programme=programme, date=dt.date(2020, 3, 1))
     assert not closing.month_is_closed(programme=programme, date=dt.date(2020, 4, 1))
     assert not closing.month_is_closed(programme=programme, date=dt.date(2020, 2, 29))
+
+
+def test_closing_a_month_does_not_close_it_for_another_programme(programme, coordinator, ale):
+    other = ProgrammeFactory(code="ANNAT", municipalities=[ale])
+    close(programme, dt.date(2020, 3, 1), coordinator)
+    assert not closing.month_is_closed(programme=other, date=dt.date(2020, 3, 15))
+
+
+def test_the_hook_kurser_calls_is_importable_by_its_dotted_path():
+    from django.utils.module_loading import import_string
+
+    assert import_string("rapporter.closing.closed_month_change_record") is closing.closed_month_change_record
 
 
 def test_closing_stores_the_first_day_of_the_month(programme, coordinator):
