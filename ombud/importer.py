@@ -27,6 +27,7 @@ import codecs
 import csv
 import datetime as dt
 import functools
+import io
 import os
 import re
 import unicodedata
@@ -39,7 +40,8 @@ from typing import IO, TYPE_CHECKING, Any, Protocol
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
+from django.db.models import Model
 from django.utils import timezone
 from django.utils.translation import gettext as _g
 from django.utils.translation import gettext_lazy as _
@@ -425,6 +427,49 @@ def run_import(
     return result
 
 
+# --- writing ----------------------------------------------------------------------------------
+
+
+def _copy_text(value: Any) -> str:
+    if value is None:
+        return "\\N"
+    if isinstance(value, bool):
+        return "t" if value else "f"
+    if isinstance(value, dt.datetime | dt.date | dt.time):
+        return value.isoformat()
+    text = str(value)
+    if "\\" in text or "\t" in text or "\n" in text or "\r" in text:
+        text = text.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
+    return text
+
+
+def insert_rows(model: type[Model], fields: list[str], rows: list[tuple]) -> None:
+    """Insert plain tuples (values for `fields`, by attribute name such as `session_id`).
+
+    On PostgreSQL this is one `COPY … FROM STDIN` per call — several times faster than
+    `bulk_create`, which builds a model instance and an `INSERT` parameter per value. Elsewhere
+    (SQLite, the embedded mode) it is `bulk_create`. Use it for rows whose ids are not needed
+    afterwards; every field not named gets the database default, so name them all.
+    """
+    if not rows:
+        return
+    if connection.vendor == "postgresql":
+        columns = [model._meta.get_field(f).column for f in fields]
+        buffer = io.StringIO()
+        for row in rows:
+            buffer.write("\t".join(map(_copy_text, row)))
+            buffer.write("\n")
+        buffer.seek(0)
+        table = connection.ops.quote_name(model._meta.db_table)
+        names = ", ".join(connection.ops.quote_name(c) for c in columns)
+        with connection.cursor() as cursor:
+            cursor.cursor.copy_expert(f"COPY {table} ({names}) FROM STDIN", buffer)
+        return
+    model.objects.bulk_create(
+        [model(**dict(zip(fields, row, strict=True))) for row in rows], batch_size=BATCH_SIZE
+    )
+
+
 # --- shared lookups ---------------------------------------------------------------------------
 
 
@@ -534,6 +579,19 @@ GENDERS = {"kvinna": "kvinna", "man": "man", "annat": "annat"}
 SECTORS = choices_of(Sector)
 TARGET_GROUPS = choices_of(TargetGroup)
 _PERSON_FIELDS = ["first_name", "last_name", "gender", "municipality", "workplace", "target_group", "email"]
+_PERSON_INSERT = [
+    "personnummer",
+    "first_name",
+    "last_name",
+    "gender",
+    "birth_date",
+    "municipality_id",
+    "workplace_id",
+    "target_group",
+    "email",
+    "created_at",
+    "updated_at",
+]
 
 
 class PeopleImport:
@@ -674,7 +732,7 @@ class PeopleImport:
             )
         }
         now = timezone.now()
-        creates: list[Person] = []
+        creates: list[tuple] = []
         updates: list[Person] = []
         for (number, first, last, gender, municipality_id, _v, _s, target_group, email), key in zip(
             parsed, keys, strict=True
@@ -683,16 +741,18 @@ class PeopleImport:
             old = existing.get(number)
             if old is None:
                 creates.append(
-                    Person(
-                        personnummer=number,
-                        first_name=first,
-                        last_name=last,
-                        gender=gender or pnr.gender(number),
-                        birth_date=pnr.birth_date(number),
-                        municipality_id=municipality_id,
-                        workplace_id=workplace_id,
-                        target_group=target_group,
-                        email=email,
+                    (
+                        number,
+                        first,
+                        last,
+                        gender or pnr.gender(number),
+                        pnr.birth_date(number),
+                        municipality_id,
+                        workplace_id,
+                        target_group,
+                        email,
+                        now,
+                        now,
                     )
                 )
                 continue
@@ -724,8 +784,7 @@ class PeopleImport:
         result.created += len(creates)
         result.updated += len(updates)
         if write:
-            if creates:
-                Person.objects.bulk_create(creates, batch_size=BATCH_SIZE)
+            insert_rows(Person, _PERSON_INSERT, creates)
             if updates:
                 Person.objects.bulk_update(updates, [*_PERSON_FIELDS, "updated_at"], batch_size=500)
 
