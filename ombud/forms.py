@@ -11,6 +11,7 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
 from crispy_forms.helper import FormHelper
+from crispy_forms.layout import Column, Layout, Row
 from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -39,13 +40,32 @@ class DateInput(forms.DateInput):
 
 
 class CrispyForm(forms.Form):
-    submit_label = _("Spara")
+    """A form rendered by crispy inside the page's own <form> tag. `rows` lays out fields side by
+    side on wide screens: each tuple is one row; fields the form does not have are skipped."""
+
+    rows: tuple[tuple[str, ...], ...] = ()
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.helper = FormHelper()
         self.helper.form_tag = False
         self.helper.disable_csrf = True
+
+    def layout_rows(self) -> None:
+        """Call at the end of a subclass's __init__, after fields were added or removed."""
+        if not self.rows:
+            return
+        mentioned: set[str] = set()
+        parts = []
+        for row in self.rows:
+            names = [name for name in row if name in self.fields]
+            mentioned.update(names)
+            if len(names) == 1:
+                parts.append(names[0])
+            elif names:
+                parts.append(Row(*(Column(name, css_class="col-md") for name in names)))
+        parts += [name for name in self.fields if name not in mentioned]
+        self.helper.layout = Layout(*parts)
 
 
 class MunicipalityChoiceField(forms.ModelChoiceField):
@@ -54,11 +74,6 @@ class MunicipalityChoiceField(forms.ModelChoiceField):
 
 
 class WorkplaceChoiceField(forms.ModelChoiceField):
-    def label_from_instance(self, obj: Workplace) -> str:
-        return f"{obj.name} – {obj.municipality.name}"
-
-
-class WorkplaceMultipleChoiceField(forms.ModelMultipleChoiceField):
     def label_from_instance(self, obj: Workplace) -> str:
         return f"{obj.name} – {obj.municipality.name}"
 
@@ -131,6 +146,13 @@ class PersonForm(CrispyForm):
     )
     email = forms.EmailField(label=_("E-post"), required=False)
 
+    rows = (
+        ("personnummer", "gender"),
+        ("first_name", "last_name"),
+        ("municipality", "workplace"),
+        ("target_group", "email"),
+    )
+
     def __init__(self, *args, user, editing: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["municipality"].queryset = access.municipalities_for(user).order_by("name")
@@ -140,6 +162,7 @@ class PersonForm(CrispyForm):
             del self.fields["personnummer"]
             self.fields["gender"].choices = Gender.choices
             self.fields["gender"].required = True
+        self.layout_rows()
 
     def clean_personnummer(self) -> str:
         return normalise(self.cleaned_data["personnummer"])
@@ -237,10 +260,18 @@ class ProgrammeForm(CrispyForm):
         help_text=_("Ett år per rad, till exempel 2020: 275"),
     )
 
+    rows = (
+        ("code", "name"),
+        ("funder", "case_id"),
+        ("start_date", "end_date", "final_payment_date"),
+        ("municipalities", "unit_costs"),
+    )
+
     def __init__(self, *args, editing: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
         if editing:
             self.fields["code"].disabled = True
+        self.layout_rows()
 
     def clean_unit_costs(self) -> dict[int, Decimal]:
         costs: dict[int, Decimal] = {}
@@ -272,12 +303,14 @@ class ProgrammeForm(CrispyForm):
 
 
 class OmbudForm(CrispyForm):
-    person = PersonChoiceField(label=_("Medarbetare"), queryset=Person.objects.none())
-    workplaces = WorkplaceMultipleChoiceField(
+    """Appoint (for a person chosen beforehand) or edit an ombud. The covered workplaces are
+    those of the ombud's own municipality."""
+
+    workplaces = forms.ModelMultipleChoiceField(
         label=_("Arbetsplatser som ombudet utbildar på"),
         queryset=Workplace.objects.none(),
         required=False,
-        widget=forms.SelectMultiple(attrs={"size": 8}),
+        widget=forms.CheckboxSelectMultiple,
     )
     appointed_on = forms.DateField(label=_("Utsedd"), widget=DateInput())
     trainer_training_completed_on = forms.DateField(
@@ -286,14 +319,20 @@ class OmbudForm(CrispyForm):
     reach_goal = forms.IntegerField(label=_("Mål för antal nådda kollegor"), min_value=1, initial=36)
     active = forms.BooleanField(label=_("Aktiv"), required=False, initial=True)
 
-    def __init__(self, *args, user, editing: bool = False, **kwargs):
+    rows = (("appointed_on", "trainer_training_completed_on", "reach_goal"), ("workplaces",), ("active",))
+
+    def __init__(self, *args, user, person: Person, editing: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["workplaces"].queryset = selectors.workplaces_for(user=user)
-        if editing:
-            del self.fields["person"]
-        else:
+        self.fields["workplaces"].queryset = selectors.workplaces_for(user=user).filter(
+            municipality_id=person.municipality_id
+        )
+        if not editing:
             del self.fields["active"]
-            self.fields["person"].queryset = selectors.ombud_candidates(user=user)
+        self.layout_rows()
+
+
+class PersonSearchForm(forms.Form):
+    q = forms.CharField(label=_("Sök medarbetare"), required=False, max_length=100)
 
 
 # --- users -----------------------------------------------------------------------------------
@@ -317,6 +356,7 @@ class UserRoleForm(CrispyForm):
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["person"].queryset = selectors.ombud_people(user=user)
+        self.layout_rows()
 
     def clean(self):
         data = super().clean()
@@ -340,7 +380,4 @@ class UserInviteForm(UserRoleForm):
     last_name = forms.CharField(label=_("Efternamn"), max_length=150)
 
     field_order = ["username", "email", "first_name", "last_name", "role", "municipalities", "person"]
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.order_fields(self.field_order)
+    rows = (("username", "email"), ("first_name", "last_name"), ("role",), ("municipalities",), ("person",))

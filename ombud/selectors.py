@@ -149,15 +149,6 @@ def person_audit(*, person: Person, limit: int = 20) -> QuerySet[AuditLog]:
     return AuditLog.objects.filter(person=person).select_related("user")[:limit]
 
 
-def ombud_candidates(*, user: User | AnonymousUser) -> QuerySet[Person]:
-    """People who may be appointed ombud: in scope, not erased, not yet ombud."""
-    return (
-        access.people_for(user)
-        .filter(erased_at__isnull=True, ombud__isnull=True)
-        .order_by("last_name", "first_name")
-    )
-
-
 # --- municipalities, workplaces, programmes --------------------------------------------------
 
 

@@ -103,14 +103,15 @@ def person_import(request: HttpRequest) -> HttpResponse:
                 for message in result.errors:
                     form.add_error("file", message)
                 return render(request, "ombud/person_import.html", context, status=400)
-            context.update(result=result, preview_rows=result.preview[:PREVIEW_ROWS])
+            context.update(
+                result=result, preview_rows=result.preview[:PREVIEW_ROWS], filename=result.filename
+            )
             if result.errors:
                 path.unlink(missing_ok=True)
                 return render(request, "ombud/person_import.html", context, status=400)
             context["token"] = signing.dumps(
                 {"file": name, "user": request.user.pk, "name": result.filename}, salt=TOKEN_SALT
             )
-            context["filename"] = form.cleaned_data["file"].name
             return render(request, "ombud/person_import.html", context)
     status = 400 if form.is_bound else 200
     return render(request, "ombud/person_import.html", context, status=status)

@@ -17,6 +17,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
+from django.views.decorators.vary import vary_on_headers
 
 from ombud import access, selectors, services
 from ombud.forms import EraseForm, PersonFilterForm, PersonForm, RevealForm
@@ -34,6 +35,7 @@ def _filters(request: HttpRequest) -> tuple[PersonFilterForm, selectors.PersonFi
     return form, selectors.PersonFilter()
 
 
+@vary_on_headers("HX-Request")
 @access.require(can_view_people)
 def person_list(request: HttpRequest) -> HttpResponse:
     form, filters = _filters(request)
@@ -49,8 +51,8 @@ def person_list(request: HttpRequest) -> HttpResponse:
             [filters.q, filters.municipality, filters.workplace, filters.target_group, filters.trained]
         ),
     }
-    if request.htmx and not request.htmx.boosted:
-        return render(request, "ombud/_person_table.html", context)
+    if request.htmx and not request.htmx.boosted and not request.htmx.history_restore_request:
+        return render(request, "ombud/_person_table.html", {**context, "oob_filters": True})
     return render(request, "ombud/person_list.html", context)
 
 

@@ -10,7 +10,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from ombud import access, selectors, services
-from ombud.forms import OmbudForm
+from ombud.forms import OmbudForm, PersonSearchForm
 from ombud.views import can_manage_places, form_error
 
 
@@ -26,24 +26,39 @@ def ombud_list(request: HttpRequest) -> HttpResponse:
     )
 
 
+PICK_LIMIT = 20
+
+
 @access.require(access.can_edit_people)
 def ombud_create(request: HttpRequest) -> HttpResponse:
-    initial = {"reach_goal": 36}
-    if (person_id := request.GET.get("person", "")).isdigit():
-        initial["person"] = int(person_id)
-    form = OmbudForm(request.POST or None, initial=initial, user=request.user)
+    """Step 1 without `?person=`: find the colleague (search, at most 20 hits, so this works
+    with hundreds of thousands of people). Step 2 with it: dates, goal and workplaces."""
+    person_id = request.GET.get("person", "")
+    if not person_id.isdigit():
+        search = PersonSearchForm(request.GET or None)
+        q = search.data.get("q", "").strip() if search.is_bound else ""
+        hits = []
+        if q:
+            filters = selectors.PersonFilter(q=q)
+            hits = selectors.person_list(user=request.user, filters=filters).filter(ombud__isnull=True)
+            hits = list(hits[:PICK_LIMIT])
+        context = {"search": search, "q": q, "hits": hits, "limit": PICK_LIMIT}
+        return render(request, "ombud/ombud_pick.html", context)
+    person = selectors.person_get(user=request.user, pk=int(person_id))
+    if hasattr(person, "ombud"):
+        messages.info(request, _("%(name)s är redan ombud.") % {"name": person.full_name})
+        return redirect("ombud:ombud-edit", pk=person.ombud.pk)
+    form = OmbudForm(request.POST or None, initial={"reach_goal": 36}, user=request.user, person=person)
     if request.method == "POST" and form.is_valid():
         try:
-            ombud = services.ombud_appoint(by=request.user, **form.cleaned_data)
+            services.ombud_appoint(person=person, by=request.user, **form.cleaned_data)
         except ValidationError as e:
             form_error(form, e)
         else:
-            messages.success(
-                request, _("%(name)s är nu digitaliseringsombud.") % {"name": ombud.person.full_name}
-            )
+            messages.success(request, _("%(name)s är nu digitaliseringsombud.") % {"name": person.full_name})
             return redirect("ombud:ombud-list")
     status = 400 if form.is_bound else 200
-    return render(request, "ombud/ombud_form.html", {"form": form}, status=status)
+    return render(request, "ombud/ombud_form.html", {"form": form, "person": person}, status=status)
 
 
 @login_required
@@ -58,7 +73,9 @@ def ombud_edit(request: HttpRequest, pk: int) -> HttpResponse:
         "reach_goal": ombud.reach_goal,
         "active": ombud.active,
     }
-    form = OmbudForm(request.POST or None, initial=initial, user=request.user, editing=True)
+    form = OmbudForm(
+        request.POST or None, initial=initial, user=request.user, person=ombud.person, editing=True
+    )
     if request.method == "POST" and form.is_valid():
         try:
             services.ombud_update(ombud=ombud, **form.cleaned_data)
@@ -68,4 +85,5 @@ def ombud_edit(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(request, _("Ombudet har sparats."))
             return redirect("ombud:ombud-list")
     status = 400 if form.is_bound else 200
-    return render(request, "ombud/ombud_form.html", {"form": form, "ombud": ombud}, status=status)
+    context = {"form": form, "ombud": ombud, "person": ombud.person}
+    return render(request, "ombud/ombud_form.html", context, status=status)

@@ -92,12 +92,11 @@ def test_appoint_an_ombud(client_as, local_leader_ale, ale):
     wp = WorkplaceFactory(municipality=ale)
     person = PersonFactory(workplace=wp)
     client = client_as(local_leader_ale)
-    form = client.get(reverse("ombud:ombud-create"), {"person": person.pk})
-    assert form.status_code == 200
-    response = client.post(
-        reverse("ombud:ombud-create"),
-        {"person": person.pk, "workplaces": [wp.pk], "appointed_on": "2019-05-01", "reach_goal": 40},
-    )
+    pick = client.get(reverse("ombud:ombud-create"), {"q": person.last_name})
+    assert pick.status_code == 200 and f"?person={person.pk}" in html_of(pick)
+    url = reverse("ombud:ombud-create") + f"?person={person.pk}"
+    assert client.get(url).status_code == 200
+    response = client.post(url, {"workplaces": [wp.pk], "appointed_on": "2019-05-01", "reach_goal": 40})
     assert response.status_code == 302
     ombud = Ombud.objects.get(person=person)
     assert ombud.reach_goal == 40 and list(ombud.workplaces.all()) == [wp]
@@ -109,18 +108,20 @@ def test_appoint_with_workplace_of_another_municipality_is_400(client_as, progra
     person = PersonFactory(workplace=WorkplaceFactory(municipality=ale))
     other = WorkplaceFactory(municipality=molndal)
     response = client_as(programme_leader).post(
-        reverse("ombud:ombud-create"),
-        {"person": person.pk, "workplaces": [other.pk], "appointed_on": "2019-05-01", "reach_goal": 36},
+        reverse("ombud:ombud-create") + f"?person={person.pk}",
+        {"workplaces": [other.pk], "appointed_on": "2019-05-01", "reach_goal": 36},
     )
     assert response.status_code == 400
-    assert "Ombudets arbetsplatser måste höra till ombudets kommun." in html_of(response)
+    # Only the person's own municipality's workplaces are offered at all.
+    assert "Välj ett giltigt alternativ." in html_of(response)
     assert not Ombud.objects.exists()
 
 
 def test_appoint_bad_goal_is_400(client_as, programme_leader, ale):
     person = PersonFactory(workplace=WorkplaceFactory(municipality=ale))
     response = client_as(programme_leader).post(
-        reverse("ombud:ombud-create"), {"person": person.pk, "appointed_on": "2019-05-01", "reach_goal": 0}
+        reverse("ombud:ombud-create") + f"?person={person.pk}",
+        {"appointed_on": "2019-05-01", "reach_goal": 0},
     )
     assert response.status_code == 400
     assert "Kontrollera att detta värde är större än eller lika med 1." in html_of(response)
@@ -143,3 +144,12 @@ def test_ombud_pages_roles_and_scope(client_as, local_leader_ale, ombud_molndal,
     assert client_as(outsider).get(url).status_code == 404
     assert client_as(ombud_molndal).get(url).status_code == 403
     assert client_as(ombud_molndal).get(reverse("ombud:ombud-create")).status_code == 403
+    person = PersonFactory(workplace=WorkplaceFactory(municipality=molndal))
+    url = reverse("ombud:ombud-create") + f"?person={person.pk}"
+    assert client_as(local_leader_ale).get(url).status_code == 404
+
+
+def test_appointing_an_ombud_twice_goes_to_the_edit_page(client_as, programme_leader, ale):
+    ombud = OmbudFactory(person__workplace=WorkplaceFactory(municipality=ale))
+    response = client_as(programme_leader).get(reverse("ombud:ombud-create") + f"?person={ombud.person_id}")
+    assert response.status_code == 302 and response.url == reverse("ombud:ombud-edit", args=[ombud.pk])
