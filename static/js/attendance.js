@@ -205,7 +205,10 @@
     if (!btn || locked) return;
     const row = addRow(btn.dataset.addPerson, btn.dataset.name, btn.dataset.workplace);
     setStatus(row, "närvarande");
-    btn.closest("li").remove();
+    const q = document.getElementById("walkin-q");
+    q.value = "";
+    document.getElementById("walkin-results").textContent = "";
+    row.scrollIntoView({ block: "center" });
     row.querySelector('[data-action="cycle"]').focus();
   });
   window.addEventListener("online", flush);
