@@ -54,8 +54,8 @@ def report_get_for_user(*, user: User, pk: int) -> Report:
     return report
 
 
-def reports_any_active(reports: list[Report]) -> bool:
-    return any(r.status in ACTIVE_STATUSES for r in reports)
+def reports_active_count(reports: list[Report]) -> int:
+    return sum(1 for r in reports if r.status in ACTIVE_STATUSES)
 
 
 KIND_FILE_STEMS = {

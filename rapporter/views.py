@@ -29,14 +29,15 @@ def can_close_months(user) -> bool:
     return access.has_role(user, Role.COORDINATOR, Role.PROGRAMME_LEADER)
 
 
-def _report_list_context(request, form: ReportRequestForm) -> dict:
+def _rows_context(request) -> dict:
     reports = list(selectors.reports_for_user(user=request.user)[:50])
-    return {
-        "form": form,
-        "formats_json": json.dumps({str(k): [str(f) for f in v] for k, v in FORMATS.items()}),
-        "reports": reports,
-        "polling": selectors.reports_any_active(reports),
-    }
+    active = selectors.reports_active_count(reports)
+    return {"reports": reports, "active_count": active, "polling": active > 0}
+
+
+def _report_list_context(request, form: ReportRequestForm) -> dict:
+    formats = json.dumps({str(k): [str(f) for f in v] for k, v in FORMATS.items()})
+    return {"form": form, "formats_json": formats, **_rows_context(request)}
 
 
 @can_view_reports
@@ -64,9 +65,7 @@ def report_list(request):
                 return redirect("rapporter:report-list")
         return render(request, "rapporter/report_list.html", _report_list_context(request, form), status=400)
     if request.htmx:
-        reports = list(selectors.reports_for_user(user=request.user)[:50])
-        context = {"reports": reports, "polling": selectors.reports_any_active(reports)}
-        return render(request, "rapporter/_report_rows.html", context)
+        return render(request, "rapporter/_report_rows.html", _rows_context(request))
     programme = selectors.dashboard_default_programme(user=request.user)
     initial = {}
     if programme is not None:

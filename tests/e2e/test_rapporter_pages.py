@@ -59,8 +59,9 @@ def test_progress_updates_live_until_the_download_link_appears(page_as, coordina
     Report.objects.filter(pk=report.pk).update(status=Report.Status.DONE, progress=100, file=report.file.name)
     expect(row).to_contain_text("Klar", timeout=6_000)
     expect(row.get_by_role("link", name=re.compile("Ladda ner"))).to_be_visible()
-    # Nothing left running: the table no longer polls.
+    # Nothing left running: the table no longer polls, and screen readers hear it is done.
     assert page.locator("#report-rows[hx-trigger]").count() == 0
+    expect(page.locator("#report-live")).to_have_text("Rapporterna är klara.")
 
 
 def test_failed_report_shows_reason_and_retry(page_as, coordinator, programme):

@@ -28,3 +28,16 @@ document.addEventListener("DOMContentLoaded", () => {
   kind.addEventListener("change", update);
   update();
 });
+
+// Live progress: htmx replaces the table body every 2 s while reports are queued or running.
+// A swapped-in region is not announced by screen readers, so a fixed live region outside the
+// table says when the last running report has finished.
+document.addEventListener("htmx:afterSwap", (event) => {
+  const rows = document.getElementById("report-rows");
+  const live = document.getElementById("report-live");
+  if (!rows || !live || event.detail.target.id !== "report-rows") return;
+  const before = Number(live.dataset.active || "0");
+  const now = Number(rows.dataset.active || "0");
+  if (before > 0 && now === 0) live.textContent = live.dataset.doneText || "";
+  live.dataset.active = String(now);
+});
