@@ -37,6 +37,7 @@ from ombud.importer import (
     check_length,
     choice,
     fold,
+    insert_rows,
     parse_personnummer,
     personnummer_text,
     run_import,
@@ -80,7 +81,7 @@ _PNR_SHAPE = re.compile(r"^([0-9]{6}|[0-9]{8})[-+]?[0-9]{4}$")
 _INT = re.compile(r"^[0-9]+$")
 _ABSENT = (AttendanceStatus.ABSENT, AttendanceStatus.EXCUSED)
 _NEEDS_MINUTES = (AttendanceStatus.LATE, AttendanceStatus.PARTIAL)
-BULK = 2000
+_ATTENDANCE_INSERT = ["session_id", "person_id", "status", "minutes", "recorded_by_id", "recorded_at"]
 _PACK = 1 << 40  # (session index, person id) packed into one int for the duplicate set
 
 
@@ -117,7 +118,8 @@ class AttendanceImport:
             )
         }
         self.new_course_titles: list[str] = []
-        # session key → [index, db id or None, minutes, form, first row]
+        # session key → [index, db id (None: not resolved yet; < 0: placeholder in a dry run),
+        #                minutes, form, first row, workplace name, trainer name, created by this import]
         self.sessions: dict[tuple, list[Any]] = {}
         self.pairs: set[int] = set()
         self.outside_period = 0
@@ -298,7 +300,7 @@ class AttendanceImport:
             key = (date, start_time, course_key, mid, fold(wp), trainer_id, fold(t_name) if t_name else "")
             session = self.sessions.get(key)
             if session is None:
-                session = [len(self.sessions), None, minutes, form, row, wp, t_name]
+                session = [len(self.sessions), None, minutes, form, row, wp, t_name, False]
                 self.sessions[key] = session
             else:
                 if session[2] != minutes:
@@ -449,8 +451,9 @@ class AttendanceImport:
                     )
             for session, obj in creates:
                 session[1] = obj.pk if write else self._placeholder_id()
+                session[7] = True  # new: it has no attendance to look up
         # Attendance: one query for the batch's (real) sessions, then create or update.
-        session_ids = {s[1] for _k, s, *_ in resolved if s[1] and s[1] > 0}
+        session_ids = {s[1] for _k, s, *_ in resolved if not s[7]}
         person_ids = {r[2] for r in resolved}
         existing_att = {}
         if session_ids:
@@ -461,32 +464,23 @@ class AttendanceImport:
                 ).values_list("pk", "session_id", "person_id", "status", "minutes")
             }
         now = timezone.now()
-        creates_att: list[Attendance] = []
+        user_id = self.user.pk if self.user is not None else None
+        creates_att: list[tuple] = []
         updates_att: list[Attendance] = []
         for _key, session, person_id, status, attended in resolved:
             old = existing_att.get((session[1], person_id))
             if old is None:
-                creates_att.append(
-                    Attendance(
-                        session_id=session[1],
-                        person_id=person_id,
-                        status=status,
-                        minutes=attended,
-                        recorded_by=self.user,
-                        recorded_at=now,
-                    )
-                )
+                creates_att.append((session[1], person_id, status, attended, user_id, now))
             elif (old[1], old[2]) != (status, attended):
                 updates_att.append(
-                    Attendance(pk=old[0], status=status, minutes=attended, recorded_by=self.user)
+                    Attendance(pk=old[0], status=status, minutes=attended, recorded_by_id=user_id)
                 )
             else:
                 result.unchanged += 1
         result.created += len(creates_att)
         result.updated += len(updates_att)
         if write:
-            if creates_att:
-                Attendance.objects.bulk_create(creates_att, batch_size=BULK)
+            insert_rows(Attendance, _ATTENDANCE_INSERT, creates_att)
             if updates_att:
                 Attendance.objects.bulk_update(
                     updates_att, ["status", "minutes", "recorded_by"], batch_size=500
