@@ -11,5 +11,6 @@ urlpatterns = [
     path("rapporter/", views.report_list, name="report-list"),
     path("rapporter/<int:pk>/ladda-ner/", views.report_download, name="report-download"),
     path("rapporter/<int:pk>/forsok-igen/", views.report_retry, name="report-retry"),
+    path("rapporter/<int:pk>/skapa-pa-nytt/", views.report_reissue, name="report-reissue"),
     path("manader/", views.months, name="months"),
 ]

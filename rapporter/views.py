@@ -92,6 +92,29 @@ def report_retry(request, pk: int):
 
 
 @can_view_reports
+@require_POST
+def report_reissue(request, pk: int):
+    """Order a new copy of a report whose numbers changed after its month was closed."""
+    old = selectors.report_get_for_user(user=request.user, pk=pk)
+    try:
+        report_request(
+            kind=old.kind,
+            format=old.format,
+            programme=old.programme,
+            period_from=old.period_from,
+            period_to=old.period_to,
+            municipality=old.municipality,
+            params=old.params,
+            by=request.user,
+        )
+    except ValidationError as e:
+        messages.error(request, " ".join(e.messages))
+    else:
+        messages.success(request, _("En ny version av rapporten är beställd."))
+    return redirect("rapporter:report-list")
+
+
+@can_view_reports
 def report_download(request, pk: int):
     report = selectors.report_get_for_user(user=request.user, pk=pk)
     if report.status != Report.Status.DONE or not report.file:

@@ -304,3 +304,29 @@ def test_ombud_download_is_403(client_as, ombud_molndal, coordinator, programme)
 def test_media_url_is_never_linked(client_as, coordinator, programme):
     finished_report(user=coordinator, programme=programme)
     assert "/media/" not in client_as(coordinator).get(LIST).content.decode()
+
+
+def test_report_needing_reissue_can_be_ordered_again(
+    client_as, coordinator, programme, django_capture_on_commit_callbacks
+):
+    old = finished_report(user=coordinator, programme=programme, needs_reissue=True)
+    client = client_as(coordinator)
+    assert "Skapa på nytt" in client.get(LIST).content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("rapporter:report-reissue", args=[old.pk]))
+    assert response.status_code == 302
+    new = Report.objects.exclude(pk=old.pk).get()
+    assert (new.kind, new.period_from, new.period_to, new.needs_reissue) == (
+        old.kind,
+        old.period_from,
+        old.period_to,
+        False,
+    )
+    assert new.status == Report.Status.DONE, new.error
+
+
+def test_reissue_of_someone_elses_report_is_404(client_as, coordinator, programme_leader, programme):
+    old = finished_report(user=programme_leader, programme=programme, needs_reissue=True)
+    response = client_as(coordinator).post(reverse("rapporter:report-reissue", args=[old.pk]))
+    assert response.status_code == 404
+    assert Report.objects.count() == 1
