@@ -107,7 +107,23 @@ def session_list(*, user: User | AnonymousUser, filters: SessionFilter | None = 
         qs = qs.filter(date__lte=f.date_to)
     if f.awaiting_approval:
         qs = qs.filter(status=Session.Status.HELD, approved_at__isnull=True)
-    return with_counts(_joined(qs)).order_by("-date", "-start_time", "-pk")
+    return _joined(qs).order_by("-date", "-start_time", "-pk")
+
+
+def with_counts_for_page(page):
+    """Counts for the sessions on one page only: counting first and paginating after would
+    count every session in scope (slow at 100 × Modig)."""
+    ids = [s.pk for s in page.object_list]
+    counted = with_counts(Session.objects.filter(pk__in=ids)).values(
+        "pk", "n_rows", "n_attended", "n_registered", "n_missing"
+    )
+    by_pk = {row.pop("pk"): row for row in counted}
+    sessions = list(page.object_list)
+    for s in sessions:
+        for key, value in by_pk.get(s.pk, {}).items():
+            setattr(s, key, value)
+    page.object_list = sessions
+    return page
 
 
 def approval_queue(*, user: User | AnonymousUser) -> QuerySet[Session]:
@@ -115,7 +131,7 @@ def approval_queue(*, user: User | AnonymousUser) -> QuerySet[Session]:
     if not access.can_approve(user):
         return Session.objects.none()
     qs = access.scope(user, Session.objects.filter(status=Session.Status.HELD, approved_at__isnull=True))
-    return with_counts(_joined(qs)).order_by("date", "start_time", "pk")
+    return _joined(qs).order_by("date", "start_time", "pk")
 
 
 def my_sessions(*, user: User | AnonymousUser) -> tuple[QuerySet[Session], QuerySet[Session]]:

@@ -44,7 +44,7 @@ def _error_text(error: ValidationError) -> str:
 @access.require(_is_ombud)
 def my_sessions(request: HttpRequest) -> HttpResponse:
     upcoming, past = selectors.my_sessions(user=request.user)
-    page = Paginator(past, 25).get_page(request.GET.get("sida"))
+    page = selectors.with_counts_for_page(Paginator(past, 25).get_page(request.GET.get("sida")))
     return render(request, "kurser/my_sessions.html", {"upcoming": upcoming[:20], "page": page})
 
 
@@ -85,9 +85,8 @@ def _filters(request: HttpRequest) -> tuple[SessionFilterForm, selectors.Session
 @access.require(_can_list_sessions)
 def session_list(request: HttpRequest) -> HttpResponse:
     form, f = _filters(request)
-    page = Paginator(selectors.session_list(user=request.user, filters=f), 50).get_page(
-        request.GET.get("sida")
-    )
+    sessions = selectors.session_list(user=request.user, filters=f)
+    page = selectors.with_counts_for_page(Paginator(sessions, 50).get_page(request.GET.get("sida")))
     query = request.GET.copy()
     query.pop("sida", None)
     return render(
@@ -97,7 +96,8 @@ def session_list(request: HttpRequest) -> HttpResponse:
 
 @access.require(access.can_approve)
 def approval_list(request: HttpRequest) -> HttpResponse:
-    page = Paginator(selectors.approval_queue(user=request.user), 50).get_page(request.GET.get("sida"))
+    queue = selectors.approval_queue(user=request.user)
+    page = selectors.with_counts_for_page(Paginator(queue, 50).get_page(request.GET.get("sida")))
     return render(request, "kurser/approval_list.html", {"page": page})
 
 
