@@ -146,3 +146,15 @@ def test_restricted_dashboard_lists_only_the_chosen_municipality(client_as, loca
     html = client_as(local_leader_ale).get(URL).content.decode()
     assert "Ale" in html
     assert "Mölndal" not in html
+
+
+@pytest.mark.parametrize(
+    "url",
+    [URL, reverse("rapporter:report-list"), reverse("rapporter:months")],
+    ids=["lagesbild", "rapporter", "manader"],
+)
+def test_pages_have_no_inline_script_or_style(client_as, programme_leader, programme, url):
+    html = client_as(programme_leader).get(url).content.decode()
+    assert not re.search(r"<script(?![^>]*\bsrc=)[^>]*>", html), "inline <script> found"
+    assert not re.search(r"\sstyle=", html), "inline style attribute found"
+    assert "/media/" not in html
