@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django.core import signing
+from django.core.cache import cache
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -22,6 +23,7 @@ GRACE = dt.timedelta(minutes=30)
 CHECKIN_FORGED = _("Länken är inte giltig. Skanna QR-koden på utbildarens skärm igen.")
 CHECKIN_EXPIRED = _("Länken har gått ut: incheckningen är stängd för det här tillfället.")
 CHECKIN_NOT_OPEN = _("Incheckningen har inte öppnat än. Den öppnar en halvtimme före start.")
+CHECKIN_THROTTLED = _("För många försök. Fråga utbildaren, som kan markera dig på surfplattan.")
 CHECKIN_CLOSED = _("Tillfället är inställt eller låst och tar inte emot incheckningar.")
 
 
@@ -68,3 +70,22 @@ def qr_svg(url: str) -> str:
     import segno
 
     return segno.make(url, error="m").svg_inline(scale=6, border=2, dark="#000", light="#fff", omitsize=True)
+
+
+MAX_FAILED_ATTEMPTS = 10
+
+
+def _attempts_key(session: Session, client_ip: str) -> str:
+    return f"kurser:checkin-failed:{session.pk}:{client_ip}"
+
+
+def check_attempts(session: Session, client_ip: str) -> None:
+    """Four digits are easy to guess: a phone that fails ten times is told to ask the trainer."""
+    if cache.get(_attempts_key(session, client_ip), 0) >= MAX_FAILED_ATTEMPTS:
+        raise CheckinError(CHECKIN_THROTTLED)
+
+
+def record_failed_attempt(session: Session, client_ip: str) -> None:
+    key = _attempts_key(session, client_ip)
+    cache.add(key, 0, timeout=int((GRACE + OPENS_BEFORE).total_seconds()) + session.planned_minutes * 60)
+    cache.incr(key)

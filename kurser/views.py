@@ -324,12 +324,17 @@ def checkin_view(request: HttpRequest, token: str) -> HttpResponse:
     except checkin.CheckinError as e:
         return render(request, "kurser/checkin.html", {"error": e.message}, status=410)
     form = CheckinForm(request.POST or None)
+    client_ip = request.META.get("REMOTE_ADDR", "")
     if request.method == "POST" and form.is_valid():
         try:
+            checkin.check_attempts(session, client_ip)
             row = services.attendance_checkin(
                 session=session, name=form.cleaned_data["name"], last_four=form.cleaned_data["last_four"]
             )
+        except checkin.CheckinError as e:
+            form.add_error(None, str(e.message))
         except ValidationError as e:
+            checkin.record_failed_attempt(session, client_ip)
             form.add_error(None, e)
         else:
             return render(request, "kurser/checkin.html", {"session": session, "done": row})

@@ -77,3 +77,20 @@ def test_token_is_salted_for_check_in(session):
     plain = signing.TimestampSigner().sign(str(session.pk))
     with pytest.raises(checkin.CheckinError):
         checkin.session_for_token(plain)
+
+
+def test_guessing_the_digits_is_stopped_after_ten_failures(client, session, colleagues):
+    from django.core.cache import cache
+
+    cache.clear()
+    p = colleagues[0]
+    for i in range(10):
+        client.post(
+            url(session),
+            {"name": p.full_name, "last_four": f"{i:04d}" if f"{i:04d}" != p.personnummer[-4:] else "9999"},
+        )
+    r = client.post(url(session), {"name": p.full_name, "last_four": p.personnummer[-4:]})
+    assert r.status_code == 400
+    assert str(checkin.CHECKIN_THROTTLED) in r.content.decode()
+    assert not Attendance.objects.filter(session=session, person=p, status="närvarande").exists()
+    cache.clear()
