@@ -108,11 +108,22 @@ class PersonFilterForm(forms.Form):
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["municipality"].queryset = access.municipalities_for(user).order_by("name")
-        workplaces = selectors.workplaces_for(user=user)
+        # Workplaces of one municipality only: the chosen one, or the user's only one. A select
+        # of every workplace of a large programme would be thousands of options.
         municipality_id = self.data.get("municipality") if self.is_bound else None
+        ids = access.municipality_ids(user)
+        if (
+            not (municipality_id and str(municipality_id).isdigit())
+            and ids is not access.ALL
+            and len(ids) == 1
+        ):
+            municipality_id = next(iter(ids))
         if municipality_id and str(municipality_id).isdigit():
-            workplaces = workplaces.filter(municipality_id=municipality_id)
-        self.fields["workplace"].queryset = workplaces
+            self.fields["workplace"].queryset = selectors.workplaces_for(user=user).filter(
+                municipality_id=municipality_id
+            )
+        else:
+            self.fields["workplace"].empty_label = _("Välj kommun först")
         self.fields["q"].widget.attrs.update(
             {
                 "type": "search",
@@ -138,7 +149,9 @@ class PersonForm(CrispyForm):
     last_name = forms.CharField(label=_("Efternamn"), max_length=100)
     municipality = MunicipalityChoiceField(label=_("Kommun"), queryset=Municipality.objects.none())
     workplace = WorkplaceChoiceField(label=_("Arbetsplats"), queryset=Workplace.objects.none())
-    target_group = forms.ChoiceField(label=_("Målgrupp"), choices=TargetGroup.choices)
+    target_group = forms.ChoiceField(
+        label=_("Målgrupp"), choices=TargetGroup.choices, initial=TargetGroup.BASE_STAFF
+    )
     gender = forms.ChoiceField(
         label=_("Kön"),
         choices=[("", _("Enligt personnumret")), *Gender.choices],
@@ -155,8 +168,13 @@ class PersonForm(CrispyForm):
 
     def __init__(self, *args, user, editing: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["municipality"].queryset = access.municipalities_for(user).order_by("name")
+        municipalities = access.municipalities_for(user).order_by("name")
+        self.fields["municipality"].queryset = municipalities
         self.fields["workplace"].queryset = selectors.workplaces_for(user=user)
+        if not editing and not self.is_bound:
+            only = list(municipalities[:2])
+            if len(only) == 1:  # a local leader of one municipality: nothing to choose
+                self.fields["municipality"].initial = only[0].pk
         if editing:
             # The personnummer identifies the person (imports match on it): not edited here.
             del self.fields["personnummer"]
@@ -339,7 +357,7 @@ class PersonSearchForm(forms.Form):
 
 
 class UserRoleForm(CrispyForm):
-    role = forms.ChoiceField(label=_("Roll"), choices=Role.choices)
+    role = forms.ChoiceField(label=_("Roll"), choices=[("", _("Välj roll")), *Role.choices])
     municipalities = forms.ModelMultipleChoiceField(
         label=_("Kommuner (för lokal projektledare)"),
         queryset=Municipality.objects.order_by("name"),

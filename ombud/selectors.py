@@ -197,21 +197,29 @@ def programme_get(*, user: User | AnonymousUser, pk: int) -> Programme:
 # --- ombud -----------------------------------------------------------------------------------
 
 
-def reach_count() -> Count:
+def reach_subquery() -> Coalesce:
     """Cascade reach (spec §2): distinct participants with an attended row in a workplace
-    training session, not cancelled, where the ombud's person is the trainer."""
-    led = "person__sessions_led"
-    return Count(
-        f"{led}__attendances__person",
-        distinct=True,
-        filter=Q(
-            **{
-                f"{led}__course__type": WORKPLACE_TRAINING,
-                f"{led}__attendances__status__in": ATTENDED_STATUSES,
-            }
+    training session, not cancelled, where the ombud's person is the trainer.
+
+    A correlated subquery rather than `Count("person__sessions_led__attendances__person",
+    distinct=True)` over joins: the join-and-group form aggregates every ombud's attendance
+    rows before the page's LIMIT applies (seconds at 100 × Modig), while the subquery runs only
+    for the rows shown, each through the (trainer, date) and (session, status) indexes.
+    """
+    attendance = _attendance_model()
+    reached = (
+        attendance.objects.filter(
+            session__trainer=OuterRef("person_id"),
+            session__course__type=WORKPLACE_TRAINING,
+            status__in=ATTENDED_STATUSES,
         )
-        & ~Q(**{f"{led}__status": CANCELLED}),
+        .exclude(session__status=CANCELLED)
+        .order_by()
+        .values("session__trainer")
+        .annotate(n=Count("person", distinct=True))
+        .values("n")
     )
+    return Coalesce(Subquery(reached, output_field=IntegerField()), Value(0))
 
 
 def ombud_list(*, user: User | AnonymousUser, municipality: Municipality | None = None) -> QuerySet[Ombud]:
@@ -221,7 +229,7 @@ def ombud_list(*, user: User | AnonymousUser, municipality: Municipality | None 
     return (
         qs.select_related("person__municipality", "person__workplace")
         .prefetch_related(Prefetch("workplaces", queryset=Workplace.objects.order_by("name")))
-        .annotate(reach=reach_count())
+        .annotate(reach=reach_subquery())
         .order_by("-active", "person__last_name", "person__first_name", "pk")
     )
 
@@ -230,7 +238,7 @@ def ombud_get(*, user: User | AnonymousUser, pk: int) -> Ombud:
     return access.get_in_scope(
         user,
         Ombud.objects.select_related("person__municipality", "person__workplace").annotate(
-            reach=reach_count()
+            reach=reach_subquery()
         ),
         via="person__municipality",
         pk=pk,

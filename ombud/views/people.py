@@ -30,9 +30,12 @@ PER_PAGE = 50
 
 def _filters(request: HttpRequest) -> tuple[PersonFilterForm, selectors.PersonFilter]:
     form = PersonFilterForm(request.GET or None, user=request.user)
-    if form.is_bound and form.is_valid():
-        return form, selectors.PersonFilter.from_cleaned(form.cleaned_data)
-    return form, selectors.PersonFilter()
+    if not form.is_bound:
+        return form, selectors.PersonFilter()
+    # A stale or invalid value (a bookmark, a workplace of another municipality) drops only that
+    # filter: cleaned_data holds the fields that were valid.
+    form.is_valid()
+    return form, selectors.PersonFilter.from_cleaned(form.cleaned_data)
 
 
 @vary_on_headers("HX-Request")

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -13,6 +14,9 @@ from ombud import access, selectors, services
 from ombud.forms import OmbudForm, PersonSearchForm
 from ombud.views import can_manage_places, form_error
 
+PICK_LIMIT = 20
+PER_PAGE = 50
+
 
 @access.require(can_manage_places)
 def ombud_list(request: HttpRequest) -> HttpResponse:
@@ -20,13 +24,12 @@ def ombud_list(request: HttpRequest) -> HttpResponse:
         request,
         "ombud/ombud_list.html",
         {
-            "ombud_list": selectors.ombud_list(user=request.user),
+            "page": Paginator(selectors.ombud_list(user=request.user), PER_PAGE).get_page(
+                request.GET.get("page")
+            ),
             "can_edit": access.can_edit_people(request.user),
         },
     )
-
-
-PICK_LIMIT = 20
 
 
 @access.require(access.can_edit_people)

@@ -118,7 +118,7 @@ def test_filters_by_trained_workplace_and_target_group(client_as, programme_lead
     assert "Tränad" in html and "Otränad" not in html and "Frånvarosson" not in html
     html = html_of(client.get(LIST, {"trained": "nej"}))
     assert "Otränad" in html and "Frånvarosson" in html and "Tränad," not in html
-    html = html_of(client.get(LIST, {"workplace": wp.pk}))
+    html = html_of(client.get(LIST, {"municipality": ale.pk, "workplace": wp.pk}))
     assert "Chefsson" not in html and "Otränad" in html
     html = html_of(client.get(LIST, {"target_group": "operativ chef"}))
     assert "Chefsson" in html and "Otränad" not in html
