@@ -5,10 +5,13 @@ document.addEventListener("DOMContentLoaded", () => {
     el.addEventListener("click", () => window.print());
   });
   // A new municipality makes the chosen workplace meaningless: clear it before filtering.
+  // (Looked up at change time: htmx replaces the workplace select with the new municipality's.)
   const municipality = document.getElementById("id_municipality");
-  const workplace = document.getElementById("id_workplace");
-  if (municipality && workplace && municipality.form && municipality.form.matches(".filter-bar")) {
-    municipality.addEventListener("change", () => { workplace.value = ""; }, { capture: true });
+  if (municipality && municipality.form && municipality.form.matches(".filter-bar")) {
+    municipality.addEventListener("change", () => {
+      const workplace = document.getElementById("id_workplace");
+      if (workplace) workplace.value = "";
+    }, { capture: true });
   }
   // Keep the export link in step with the filters applied through htmx.
   document.body.addEventListener("htmx:afterSettle", () => {
