@@ -24,6 +24,7 @@ NAVIGATION = [
     ("ombud:programme-list", _("Program"), {P}),
     ("rapporter:dashboard", _("Lägesbild"), {P, L, C}),
     ("rapporter:report-list", _("Rapporter"), {P, L, C}),
+    ("rapporter:months", _("Månader"), {P, C}),
     ("ombud:user-list", _("Användare"), {P}),
 ]
 

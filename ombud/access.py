@@ -130,6 +130,11 @@ def can_view_reports(user: User | AnonymousUser) -> bool:
     return has_role(user, Role.PROGRAMME_LEADER, Role.LOCAL_LEADER, Role.COORDINATOR)
 
 
+def can_close_months(user: User | AnonymousUser) -> bool:
+    """Close a reporting month once its numbers are sent to ESF."""
+    return has_role(user, Role.PROGRAMME_LEADER, Role.COORDINATOR)
+
+
 def can_see_personnummer(user: User | AnonymousUser) -> bool:
     """Full personnummer on screen (each reveal audited). Ombud never."""
     return has_role(user, Role.PROGRAMME_LEADER, Role.LOCAL_LEADER, Role.COORDINATOR)

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from ombud import access
-from ombud.models import AuditLog, Role
+from ombud.models import AuditLog
 from ombud.services import audit_log
 from rapporter import closing, selectors
 from rapporter.forms import DashboardFilterForm, MonthCloseForm, ReportRequestForm
@@ -21,12 +21,6 @@ from rapporter.services import FORMATS, report_request
 from rapporter.services import report_retry as retry
 
 can_view_reports = access.require(access.can_view_reports)
-
-
-def can_close_months(user) -> bool:
-    # Closing a month is the coordinator's act (with the programme leader as backup).
-    # TODO(access owner): move to ombud.access as can_close_months.
-    return access.has_role(user, Role.COORDINATOR, Role.PROGRAMME_LEADER)
 
 
 def _rows_context(request) -> dict:
@@ -166,7 +160,7 @@ def dashboard(request):
 @can_view_reports
 @require_http_methods(["GET", "POST"])
 def months(request):
-    may_close = can_close_months(request.user)
+    may_close = access.can_close_months(request.user)
     if request.method == "POST":
         if not may_close:
             raise PermissionDenied
