@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import inspect
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -165,9 +163,6 @@ def _programme_form(request: HttpRequest, programme) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
         data["municipalities"] = [(m.code, m.name) for m in data["municipalities"]]
-        if "final_payment_date" not in inspect.signature(services.programme_upsert).parameters:
-            # Not yet accepted by the service (reported); the field is shown but not saved.
-            data.pop("final_payment_date")
         try:
             saved, _created = services.programme_upsert(**data)
         except ValidationError as e:

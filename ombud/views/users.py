@@ -64,16 +64,15 @@ def user_edit(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 @access.require(access.can_administer)
 def user_deactivate(request: HttpRequest, pk: int) -> HttpResponse:
+    """Turn an account off, or on again with `active=1`; the account and its history stay."""
     account = selectors.user_get(user=request.user, pk=pk)
-    deactivate = getattr(services, "user_deactivate", None)
-    if deactivate is None:  # the service is not written yet (reported)
-        messages.error(request, _("Det går inte att inaktivera konton ännu."))
-        return redirect("ombud:user-list")
+    active = request.POST.get("active") == "1"
     try:
-        deactivate(user=account, by=request.user)
+        services.user_deactivate(user=account, by=request.user, active=active)
     except ValidationError as e:
         for message in e.messages:
             messages.error(request, message)
         return redirect("ombud:user-list")
-    messages.success(request, _("Kontot %(name)s har inaktiverats.") % {"name": account.username})
+    done = _("Kontot %(name)s är aktivt igen.") if active else _("Kontot %(name)s har inaktiverats.")
+    messages.success(request, done % {"name": account.username})
     return redirect("ombud:user-list")

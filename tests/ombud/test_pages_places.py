@@ -170,7 +170,7 @@ def _programme_data(**overrides) -> dict:
         "case_id": "2018/00464",
         "start_date": "2019-04-01",
         "end_date": "2021-06-30",
-        "final_payment_date": "",
+        "final_payment_date": "2021-12-15",
         "unit_costs": "2019: 270\n2020: 275,50\n2021 280",
     }
     return {**data, **overrides}
@@ -183,6 +183,7 @@ def test_programme_leader_creates_a_programme_with_unit_costs(client_as, program
     assert response.status_code == 302
     p = Programme.objects.get(code="MODIG")
     assert p.case_id == "2018/00464" and set(p.municipalities.all()) == {ale, molndal}
+    assert p.final_payment_date == dt.date(2021, 12, 15)
     assert {c.year: c.amount for c in p.unit_costs.all()} == {
         2019: Decimal("270"),
         2020: Decimal("275.50"),

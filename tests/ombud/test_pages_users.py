@@ -96,9 +96,27 @@ def test_change_role_to_ombud_linked_to_a_person(client_as, programme_leader, mo
     assert "Välj medarbetaren som kontot hör till för ett ombud." in html_of(response)
 
 
-def test_deactivate_is_a_post(client_as, programme_leader, coordinator):
+def test_deactivate_and_reactivate_an_account(client_as, programme_leader, coordinator):
     client = client_as(programme_leader)
     url = reverse("ombud:user-deactivate", args=[coordinator.pk])
     assert client.get(url).status_code == 405
-    response = client.post(url)
-    assert response.status_code == 302
+    response = client.post(url, follow=True)
+    coordinator.refresh_from_db()
+    assert not coordinator.is_active
+    assert "Kontot samordnare har inaktiverats." in html_of(response)
+    client.post(url, {"active": "1"})
+    coordinator.refresh_from_db()
+    assert coordinator.is_active
+
+
+def test_programme_leader_cannot_deactivate_themself(client_as, programme_leader):
+    url = reverse("ombud:user-deactivate", args=[programme_leader.pk])
+    response = client_as(programme_leader).post(url, follow=True)
+    programme_leader.refresh_from_db()
+    assert programme_leader.is_active
+    assert response.status_code == 200 and 'class="alert alert-danger"' in html_of(response)
+
+
+def test_local_leader_cannot_deactivate(client_as, local_leader_ale, coordinator):
+    url = reverse("ombud:user-deactivate", args=[coordinator.pk])
+    assert client_as(local_leader_ale).post(url).status_code == 403
