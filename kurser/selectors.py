@@ -272,6 +272,8 @@ def invite_candidates(
     else:
         qs = access.people_for(user).filter(workplace__in=covered_workplaces(user=user))
     qs = qs.filter(erased_at__isnull=True).exclude(attendances__session=session)
+    if session.trainer_id:
+        qs = qs.exclude(pk=session.trainer_id)
     if only_untrained:
         qs = qs.exclude(trained_exists())
     return qs.annotate(trained=trained_exists()).order_by("first_name", "last_name", "pk")

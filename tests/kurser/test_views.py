@@ -306,3 +306,24 @@ def test_leader_changes_an_approved_session_with_a_reason(
     assert submit(client_as(ombud_molndal), session, marks).json()["error"] == str(
         services.SESSION_APPROVED_LOCKED
     )
+
+
+def test_cancel_needs_the_confirm_form_and_sets_the_status(
+    client_as, ombud_molndal, programme, course, ombud_person
+):
+    import datetime as _dt
+
+    later = started_session(programme, course, ombud_person, date=_dt.date.today() + _dt.timedelta(days=5))
+    c = client_as(ombud_molndal)
+    assert (
+        "Ja, ställ in tillfället" in c.get(reverse("kurser:session-detail", args=[later.pk])).content.decode()
+    )
+    r = c.post(reverse("kurser:session-cancel", args=[later.pk]), {"reason": "Personalbrist"})
+    assert r.status_code == 302
+    later.refresh_from_db()
+    assert later.status == Session.Status.CANCELLED
+
+
+def test_trainer_is_not_offered_as_an_invitee(client_as, ombud_molndal, session, ombud_person):
+    r = client_as(ombud_molndal).get(reverse("kurser:session-invite", args=[session.pk]))
+    assert f'value="{ombud_person.pk}"' not in r.content.decode()
