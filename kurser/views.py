@@ -137,6 +137,7 @@ def session_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "rows": rows,
         "can_run": access.can_run_sessions(request.user),
         "can_approve": access.can_approve(request.user),
+        "started": session.starts_at <= timezone.now(),
     }
     return render(request, "kurser/session_detail.html", context)
 
@@ -238,6 +239,19 @@ def session_cancel(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, _error_text(e))
     else:
         messages.success(request, _("Tillfället är inställt."))
+    return redirect("kurser:session-detail", pk=session.pk)
+
+
+@require_POST
+@access.require(access.can_run_sessions)
+def session_mark_held(request: HttpRequest, pk: int) -> HttpResponse:
+    session = selectors.session_get(user=request.user, pk=pk)
+    try:
+        services.session_mark_held(session=session, by=request.user)
+    except ValidationError as e:
+        messages.error(request, _error_text(e))
+    else:
+        messages.success(request, _("Tillfället är markerat som genomfört."))
     return redirect("kurser:session-detail", pk=session.pk)
 
 

@@ -327,3 +327,13 @@ def test_cancel_needs_the_confirm_form_and_sets_the_status(
 def test_trainer_is_not_offered_as_an_invitee(client_as, ombud_molndal, session, ombud_person):
     r = client_as(ombud_molndal).get(reverse("kurser:session-invite", args=[session.pk]))
     assert f'value="{ombud_person.pk}"' not in r.content.decode()
+
+
+def test_started_session_where_nobody_came_can_be_marked_held(client_as, ombud_molndal, session):
+    c = client_as(ombud_molndal)
+    assert (
+        "Markera som genomfört" in c.get(reverse("kurser:session-detail", args=[session.pk])).content.decode()
+    )
+    assert c.post(reverse("kurser:session-mark-held", args=[session.pk])).status_code == 302
+    session.refresh_from_db()
+    assert session.status == Session.Status.HELD
