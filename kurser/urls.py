@@ -24,6 +24,9 @@ urlpatterns = [
         views.session_attendance_submit,
         name="session-attendance-submit",
     ),
+    path(
+        "tillfallen/<int:pk>/narvaro/lage/", views.session_attendance_state, name="session-attendance-state"
+    ),
     path("tillfallen/<int:pk>/sok/", views.session_person_search, name="session-person-search"),
     path("tillfallen/<int:pk>/bjud-in/", views.session_invite, name="session-invite"),
     path("tillfallen/<int:pk>/anmalningslista/", views.session_signup_sheet, name="session-signup-sheet"),

@@ -305,6 +305,26 @@ def session_attendance_submit(request: HttpRequest, pk: int) -> JsonResponse:
     return JsonResponse(answer)
 
 
+@never_cache
+@require_GET
+@access.require(access.can_run_sessions)
+def session_attendance_state(request: HttpRequest, pk: int) -> JsonResponse:
+    """What the server has now (QR check-ins arrive here): polled by the tablet screen."""
+    session = selectors.session_get(user=request.user, pk=pk)
+    rows = selectors.session_attendance(session=session)
+    marks = [
+        {
+            "person_id": a.person_id,
+            "status": a.status,
+            "minutes": a.minutes,
+            "name": a.person.full_name,
+            "workplace": a.person.workplace.name if a.person.workplace else "",
+        }
+        for a in rows
+    ]
+    return JsonResponse({"session_status": session.status, "marks": marks})
+
+
 @require_GET
 @access.require(access.can_run_sessions)
 def session_person_search(request: HttpRequest, pk: int) -> HttpResponse:

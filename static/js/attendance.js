@@ -211,8 +211,32 @@
     row.scrollIntoView({ block: "center" });
     row.querySelector('[data-action="cycle"]').focus();
   });
+  // QR check-ins from phones arrive on the server: show them here, without touching what
+  // this tablet has changed and not yet sent.
+  async function refresh() {
+    if (sending || !navigator.onLine || load(QUEUE, []).length) return;
+    let body;
+    try {
+      const res = await fetch(root.dataset.stateUrl, { credentials: "same-origin", redirect: "manual",
+                                                       headers: { "Accept": "application/json" } });
+      if (!res.ok) return;
+      body = await res.json();
+    } catch (e) { return; }
+    const draft = load(DRAFT, {});
+    (body.marks || []).forEach((m) => {
+      if (Object.prototype.hasOwnProperty.call(draft, String(m.person_id))) return;
+      const row = rowFor(m.person_id) || addRow(String(m.person_id), m.name, m.workplace);
+      if (row.classList.contains("is-dirty")) return;
+      if (row.dataset.status !== m.status || String(row.dataset.minutes) !== String(m.minutes)) {
+        row.dataset.status = m.status; row.dataset.minutes = m.minutes; render(row);
+      }
+    });
+    counts();
+  }
+
   window.addEventListener("online", flush);
   setInterval(() => { if (navigator.onLine) flush(); }, 5000);
+  if (!locked) setInterval(refresh, 10000);
 
   // --- start: bring back what this tablet has not sent yet --------------------------------------
 

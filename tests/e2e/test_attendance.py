@@ -113,3 +113,16 @@ def test_walk_in_is_added_by_name(page_as, ombud_molndal):
     page.wait_for_selector("#save-state[data-state=saved]")
     assert Attendance.objects.get(session=session, person=walk_in).status == "närvarande"
     assert_no_axe_violations(page)
+
+
+def test_qr_check_in_from_a_phone_appears_on_the_tablet(page_as, ombud_molndal):
+    from kurser.services import attendance_checkin
+
+    session, people = twelve_person_session(ombud_molndal)
+    page = page_as(ombud_molndal, "768x1024")
+    page.goto(f"{page.base_url}/kurser/tillfallen/{session.pk}/narvaro/")
+    attendance_checkin(session=session, name=people[3].full_name, last_four=people[3].personnummer[-4:])
+    page.wait_for_selector(
+        f".attendance-row[data-person='{people[3].pk}'][data-status='närvarande']", timeout=15000
+    )
+    assert page.inner_text("[data-count=present]") == "1"

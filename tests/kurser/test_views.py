@@ -337,3 +337,14 @@ def test_started_session_where_nobody_came_can_be_marked_held(client_as, ombud_m
     assert c.post(reverse("kurser:session-mark-held", args=[session.pk])).status_code == 302
     session.refresh_from_db()
     assert session.status == Session.Status.HELD
+
+
+def test_attendance_state_shows_qr_check_ins(client_as, ombud_molndal, session, colleagues):
+    services.attendance_checkin(
+        session=session, name=colleagues[0].full_name, last_four=colleagues[0].personnummer[-4:]
+    )
+    r = client_as(ombud_molndal).get(reverse("kurser:session-attendance-state", args=[session.pk]))
+    assert r.status_code == 200
+    marks = {m["person_id"]: m["status"] for m in r.json()["marks"]}
+    assert marks[colleagues[0].pk] == "närvarande" and len(marks) == 12
+    assert "personnummer" not in r.content.decode()
