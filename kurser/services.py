@@ -224,6 +224,19 @@ def session_approve(*, session: Session, by: User) -> Session:
     return session
 
 
+def sessions_approve(*, sessions: Iterable[Session], by: User) -> tuple[int, list[str]]:
+    """Approve several sessions, each on its own; returns (approved, messages for the rest)."""
+    approved, errors = 0, []
+    for session in sessions:
+        try:
+            session_approve(session=session, by=by)
+        except ValidationError as e:
+            errors.append(f"{session}: {' '.join(e.messages)}")
+        else:
+            approved += 1
+    return approved, errors
+
+
 # --- attendance -------------------------------------------------------------------------------
 
 

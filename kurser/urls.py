@@ -14,6 +14,7 @@ urlpatterns = [
     # leaders
     path("tillfallen/", views.session_list, name="session-list"),
     path("att-godkanna/", views.approval_list, name="approval-list"),
+    path("att-godkanna/markerade/", views.session_approve_bulk, name="session-approve-bulk"),
     path("statistik/", views.statistics, name="statistics"),
     # one session
     path("tillfallen/nytt/", views.session_create, name="session-create"),

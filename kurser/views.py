@@ -114,6 +114,20 @@ def session_approve(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect(request.POST.get("next") or reverse("kurser:approval-list"))
 
 
+@require_POST
+@access.require(access.can_approve)
+def session_approve_bulk(request: HttpRequest) -> HttpResponse:
+    ids = [int(i) for i in request.POST.getlist("ids") if i.isdigit()]
+    approved, errors = services.sessions_approve(
+        sessions=selectors.approval_queue(user=request.user).filter(pk__in=ids), by=request.user
+    )
+    if approved:
+        messages.success(request, _("%(n)s tillfällen godkända.") % {"n": approved})
+    for error in errors:
+        messages.error(request, error)
+    return redirect(request.POST.get("next") or reverse("kurser:approval-list"))
+
+
 @access.require(_can_list_sessions)
 def statistics(request: HttpRequest) -> HttpResponse:
     form, f = _filters(request)

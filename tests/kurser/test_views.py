@@ -348,3 +348,24 @@ def test_attendance_state_shows_qr_check_ins(client_as, ombud_molndal, session, 
     marks = {m["person_id"]: m["status"] for m in r.json()["marks"]}
     assert marks[colleagues[0].pk] == "närvarande" and len(marks) == 12
     assert "personnummer" not in r.content.decode()
+
+
+def test_local_leader_approves_several_at_once_but_only_in_scope(
+    client_as, local_leader_ale, programme, course, ale, molndal
+):
+    mine = [
+        SessionFactory(
+            programme=programme, course=course, municipality=ale, trainer_name="Extern", status="genomförd"
+        )
+        for _ in range(3)
+    ]
+    other = SessionFactory(
+        programme=programme, course=course, municipality=molndal, trainer_name="X", status="genomförd"
+    )
+    r = client_as(local_leader_ale).post(
+        reverse("kurser:session-approve-bulk"), {"ids": [s.pk for s in mine] + [other.pk]}
+    )
+    assert r.status_code == 302
+    assert Session.objects.filter(pk__in=[s.pk for s in mine], approved_at__isnull=False).count() == 3
+    other.refresh_from_db()
+    assert not other.is_approved
