@@ -16,6 +16,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -146,6 +147,11 @@ def report_request(
     return report
 
 
+def stale_after() -> dt.timedelta:
+    """How long a running report may take before it counts as abandoned."""
+    return dt.timedelta(seconds=getattr(settings, "CELERY_TASK_TIME_LIMIT", 360) + 60)
+
+
 def _set_progress(report_id: int, progress: int) -> None:
     Report.objects.filter(id=report_id, status=Report.Status.RUNNING).update(progress=progress)
 
@@ -156,9 +162,16 @@ def report_render(*, report_id: int) -> bool:
 
     Not one transaction on purpose: the claim and the progress must be visible to the web page
     while the worker renders.
+
+    A report left running by a worker that died (killed, out of memory) is claimed again when
+    its task is redelivered after the hard time limit: no task can still be running it then.
     """
-    claimed = Report.objects.filter(id=report_id, status=Report.Status.QUEUED).update(
-        status=Report.Status.RUNNING, started_at=timezone.now(), progress=0, error=""
+    now = timezone.now()
+    claimable = Q(status=Report.Status.QUEUED) | Q(
+        status=Report.Status.RUNNING, started_at__lt=now - stale_after()
+    )
+    claimed = Report.objects.filter(claimable, id=report_id).update(
+        status=Report.Status.RUNNING, started_at=now, progress=0, error=""
     )
     if claimed != 1:
         logger.info("report %s not queued; nothing to do", report_id)

@@ -6,8 +6,16 @@ import datetime as dt
 import logging
 
 from celery import shared_task
+from celery.signals import worker_init
 
 logger = logging.getLogger(__name__)
+
+
+@worker_init.connect
+def _preload_renderer(**kwargs) -> None:
+    """Import WeasyPrint once in the worker's main process (about a second): prefork children
+    inherit it, so the first report of each child does not pay for it."""
+    import weasyprint  # noqa: F401
 
 
 @shared_task(bind=True, acks_late=True)

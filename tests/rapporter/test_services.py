@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from celery.exceptions import SoftTimeLimitExceeded
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 
 from ombud.models import AuditLog, Municipality
 from rapporter import render, services
@@ -141,9 +142,19 @@ def test_render_twice_makes_one_file(prog, user, settings):
 
 def test_a_running_report_is_not_claimed_again(prog, user, settings):
     report = ask(prog, user)
-    Report.objects.filter(id=report.id).update(status=Report.Status.RUNNING)
+    Report.objects.filter(id=report.id).update(status=Report.Status.RUNNING, started_at=timezone.now())
     assert report_render(report_id=report.id) is False
     assert media_files(settings) == []
+
+
+def test_a_report_abandoned_by_a_dead_worker_is_claimed_by_the_redelivered_task(prog, user, settings):
+    report = ask(prog, user)
+    long_ago = timezone.now() - services.stale_after() - dt.timedelta(seconds=1)
+    Report.objects.filter(id=report.id).update(status=Report.Status.RUNNING, started_at=long_ago)
+    assert report_render(report_id=report.id) is True
+    report.refresh_from_db()
+    assert report.status == Report.Status.DONE
+    assert len(media_files(settings)) == 1
 
 
 def test_render_of_a_missing_report_does_nothing():
