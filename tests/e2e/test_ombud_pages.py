@@ -110,3 +110,31 @@ def test_import_with_errors_lists_every_row(page_as, local_leader_ale, ale, moln
     assert "rad 3: målgrupp:" in errors
     assert_no_axe_violations(page)
     page.screenshot(path=shot_path("ombud-import-errors", SIZE), full_page=True)
+
+
+def test_other_ombud_pages_have_no_accessibility_violations(page_as, programme_leader, staff, ale):
+    from tests.factories import ProgrammeFactory
+
+    ProgrammeFactory(code="MODIG", municipalities=[ale])
+    person = staff[0]
+    page = page_as(programme_leader, SIZE)
+    paths = [
+        "/personal/kommuner/",
+        f"/personal/kommuner/{ale.pk}/",
+        "/personal/ombud/",
+        "/personal/ombud/ny/?q=a",
+        f"/personal/ombud/ny/?person={person.pk}",
+        "/personal/program/",
+        "/personal/program/nytt/",
+        "/personal/anvandare/",
+        "/personal/anvandare/bjud-in/",
+        "/personal/ny/",
+        f"/personal/{person.pk}/andra/",
+        f"/personal/{person.pk}/radera/",
+        f"/personal/{person.pk}/registerutdrag/?format=html",
+    ]
+    for path in paths:
+        response = page.goto(page.base_url + path)
+        assert response.status == 200, path
+        assert_no_axe_violations(page)
+    page.screenshot(path=shot_path("ombud-register-extract", SIZE), full_page=True)
