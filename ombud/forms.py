@@ -112,11 +112,8 @@ class PersonFilterForm(forms.Form):
         # of every workplace of a large programme would be thousands of options.
         municipality_id = self.data.get("municipality") if self.is_bound else None
         ids = access.municipality_ids(user)
-        if (
-            not (municipality_id and str(municipality_id).isdigit())
-            and ids is not access.ALL
-            and len(ids) == 1
-        ):
+        self.single_municipality = ids is not access.ALL and len(ids) == 1
+        if not (municipality_id and str(municipality_id).isdigit()) and self.single_municipality:
             municipality_id = next(iter(ids))
         if municipality_id and str(municipality_id).isdigit():
             self.fields["workplace"].queryset = selectors.workplaces_for(user=user).filter(

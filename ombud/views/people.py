@@ -66,6 +66,9 @@ def person_list_export(request: HttpRequest) -> FileResponse:
     """The filtered staff list as XLSX, written row by row (openpyxl write-only mode) from a
     batched iterator, so 350,000 rows never sit in memory as model objects."""
     from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.styles import Font
+    from openpyxl.utils import get_column_letter
 
     _form, filters = _filters(request)
     with_pnr = access.can_export_personnummer(request.user)
@@ -83,9 +86,27 @@ def person_list_export(request: HttpRequest) -> FileResponse:
     )
     wb = Workbook(write_only=True)
     ws = wb.create_sheet(_("Medarbetare"))
+    # The import file's column names (spec §1a), so an export can be edited and imported again.
     header = [_("förnamn"), _("efternamn"), _("kön"), _("kommunkod"), _("kommun"), _("arbetsplats")]
     header += [_("målgrupp"), _("e-post"), _("utbildad")]
-    ws.append([_("personnummer"), *header] if with_pnr else header)
+    header = [_("personnummer"), *header] if with_pnr else header
+    widths = {
+        _("personnummer"): 15,
+        _("arbetsplats"): 32,
+        _("e-post"): 32,
+        _("kommun"): 14,
+        _("målgrupp"): 20,
+    }
+    for i, name in enumerate(header, 1):
+        ws.column_dimensions[get_column_letter(i)].width = widths.get(name, 12)
+    ws.freeze_panes = "A2"
+    bold = Font(bold=True)
+    cells = []
+    for name in header:
+        cell = WriteOnlyCell(ws, value=name)
+        cell.font = bold
+        cells.append(cell)
+    ws.append(cells)
     n = 0
     for pnr, *rest, trained in people.iterator(chunk_size=2000):
         row = [*rest, _("ja") if trained else _("nej")]
