@@ -23,7 +23,7 @@ from decimal import Decimal
 
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
-from django.db import transaction
+from django.db import reset_queries, transaction
 from django.utils import timezone
 
 from kurser.models import Attendance, AttendanceStatus, Course, CourseType, Form, Level, Session
@@ -412,6 +412,8 @@ class Command(BaseCommand):
             group = workplaces[start : start + WORKPLACES_PER_OMBUD]
             rng = random.Random(f"{SEED}-{code}-{g}")
             self._group(programme, municipality, group, rng, first=(g == 0), with_strategists=(g % 4 == 0))
+            # With DEBUG on, Django keeps every query's SQL; bulk inserts would pile up.
+            reset_queries()
         self._flush_cohorts(programme, municipality, final=True)
 
     def _workplaces(
