@@ -31,7 +31,7 @@ class SessionForm(forms.Form):
         initial="0",
     )
     count = forms.IntegerField(
-        label=_("Antal tillfällen i serien"), min_value=2, max_value=26, required=False
+        label=_("Antal tillfällen i serien"), min_value=1, max_value=26, required=False
     )
 
     def __init__(

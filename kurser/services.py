@@ -36,7 +36,7 @@ SESSION_WORKPLACE_MUNICIPALITY = _("Arbetsplatsen hör inte till kommunen.")
 SESSION_TRAINER_REQUIRED = _("Ange utbildare: ett ombud eller namnet på en extern utbildare.")
 SESSION_MINUTES_RANGE = _("Ett tillfälle är 1–600 minuter.")
 SESSION_SERIES_INTERVAL = _("En serie återkommer varje eller varannan vecka.")
-SESSION_SERIES_COUNT = _("En serie har 2–26 tillfällen.")
+SESSION_SERIES_COUNT = _("En serie har 1–26 tillfällen.")
 SESSION_CANCELLED = _("Tillfället är inställt och tar inte emot närvaro.")
 SESSION_IN_FUTURE = _("Tillfället har inte börjat än och kan inte markeras som genomfört.")
 SESSION_ALREADY_HELD = _("Tillfället är redan genomfört och kan inte ställas in.")
@@ -67,6 +67,9 @@ class SubmissionConflict(Exception):
     def __init__(self, message: str = str(SUBMISSION_CONFLICT)):
         super().__init__(message)
         self.message = message
+
+
+Conflict = SubmissionConflict  # the name the views and other apps may use
 
 
 # --- sessions ---------------------------------------------------------------------------------
@@ -124,7 +127,7 @@ def session_series_create(*, every_weeks: int, count: int, date: dt.date, **fiel
     """`count` sessions, the first on `date`, then every (or every other) week."""
     if every_weeks not in (1, 2):
         raise ValidationError(SESSION_SERIES_INTERVAL)
-    if not 2 <= count <= SERIES_MAX:
+    if not 1 <= count <= SERIES_MAX:
         raise ValidationError(SESSION_SERIES_COUNT)
     return [session_create(date=date + dt.timedelta(weeks=every_weeks * i), **fields) for i in range(count)]
 
