@@ -8,6 +8,8 @@ point the import at another file or someone else's upload. The file is deleted a
 
 from __future__ import annotations
 
+import contextlib
+import time
 import uuid
 from pathlib import Path
 
@@ -36,10 +38,21 @@ def _import_dir() -> Path:
     return path
 
 
+def _sweep(folder: Path) -> None:
+    """Delete uploads whose preview was never confirmed: their tokens have expired anyway."""
+    cutoff = time.time() - TOKEN_MAX_AGE
+    for path in folder.iterdir():
+        with contextlib.suppress(OSError):  # another request may have removed it already
+            if path.is_file() and path.stat().st_mtime < cutoff:
+                path.unlink()
+
+
 def _store(upload) -> str:
     """Save the upload under a random name; return that name (the token's content)."""
+    folder = _import_dir()
+    _sweep(folder)
     name = f"{uuid.uuid4().hex}{Path(upload.name).suffix.lower()}"
-    with open(_import_dir() / name, "wb") as out:
+    with open(folder / name, "wb") as out:
         for chunk in upload.chunks():
             out.write(chunk)
     return name

@@ -445,6 +445,20 @@ def test_too_large_file_is_refused(client_as, programme_leader, ale, settings):
     assert response.status_code == 400 and "Filen är för stor" in html_of(response)
 
 
+def test_abandoned_uploads_are_swept_at_the_next_upload(client_as, programme_leader, ale, settings):
+    import os
+    import time
+
+    client = client_as(programme_leader)
+    client.post(IMPORT, {"file": _csv(_row(1))})
+    [old] = _imports_dir(settings)
+    two_hours_ago = time.time() - 2 * 60 * 60
+    os.utime(old, (two_hours_ago, two_hours_ago))
+    client.post(IMPORT, {"file": _csv(_row(2))})
+    remaining = _imports_dir(settings)
+    assert len(remaining) == 1 and remaining[0] != old
+
+
 def test_import_token_is_bound_to_the_user(client_as, programme_leader, local_leader_ale, ale):
     from django.core import signing
 
