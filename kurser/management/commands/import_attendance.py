@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _g
 
 from kurser.importing import attendance_summary, import_attendance
 from ombud.importer import report_to_command
@@ -25,10 +26,11 @@ class Command(BaseCommand):
         found = Programme.objects.filter(code__iexact=programme.strip()).first()
         if found is None:
             raise CommandError(
-                f"Programmet {programme} finns inte. Registrera det först med create_programme."
+                _g("Programmet %(code)s finns inte. Registrera det först med create_programme.")
+                % {"code": programme}
             )
         path = Path(file)
         if not path.is_file():
-            raise CommandError(f"Filen {file} finns inte.")
+            raise CommandError(_g("Filen %(file)s finns inte.") % {"file": file})
         result = import_attendance(path, programme=found, dry_run=dry_run)
         report_to_command(self, result, attendance_summary(result))

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _g
 
 from ombud.importer import import_people, people_summary, report_to_command
 
@@ -21,6 +22,6 @@ class Command(BaseCommand):
     def handle(self, *args, file: str, dry_run: bool, **options):
         path = Path(file)
         if not path.is_file():
-            raise CommandError(f"Filen {file} finns inte.")
+            raise CommandError(_g("Filen %(file)s finns inte.") % {"file": file})
         result = import_people(path, dry_run=dry_run)
         report_to_command(self, result, people_summary(result))
