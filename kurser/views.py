@@ -159,12 +159,9 @@ def session_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def _session_form(request: HttpRequest, data=None) -> SessionForm:
     user = request.user
     trainers = access.people_for(user).filter(erased_at__isnull=True)
-    if _is_ombud(user):
-        trainers = trainers.filter(pk=user.person_id)
-        workplaces = access.workplaces_for(user)
-    else:
-        trainers = trainers.filter(ombud__isnull=False)
-        workplaces = access.workplaces_for(user)
+    # An ombud leads their own sessions; leaders pick one of the appointed ombud.
+    trainers = trainers.filter(pk=user.person_id) if _is_ombud(user) else trainers.filter(ombud__isnull=False)
+    workplaces = access.workplaces_for(user)
     initial = {"date": timezone.localdate(), "start_time": "13:00"}
     if _is_ombud(user) and user.person_id:
         initial.update(
