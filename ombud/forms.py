@@ -15,6 +15,7 @@ from crispy_forms.layout import Column, Layout, Row
 from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.urls import reverse_lazy
 from django.utils.translation import gettext_lazy as _
 
 from ombud import access, selectors
@@ -167,11 +168,25 @@ class PersonForm(CrispyForm):
         super().__init__(*args, **kwargs)
         municipalities = access.municipalities_for(user).order_by("name")
         self.fields["municipality"].queryset = municipalities
-        self.fields["workplace"].queryset = selectors.workplaces_for(user=user)
         if not editing and not self.is_bound:
             only = list(municipalities[:2])
             if len(only) == 1:  # a local leader of one municipality: nothing to choose
                 self.fields["municipality"].initial = only[0].pk
+        # The workplaces of the chosen municipality (all in scope while none is chosen, so the
+        # form works without JavaScript); htmx reloads the options when the municipality changes.
+        workplaces = selectors.workplaces_for(user=user)
+        chosen = self.data.get("municipality") if self.is_bound else self.initial.get("municipality")
+        chosen = chosen or self.fields["municipality"].initial
+        if chosen and str(chosen).isdigit():
+            workplaces = workplaces.filter(municipality_id=chosen)
+        self.fields["workplace"].queryset = workplaces
+        self.fields["municipality"].widget.attrs.update(
+            {
+                "hx-get": reverse_lazy("ombud:workplace-options"),
+                "hx-target": "#id_workplace",
+                "hx-trigger": "change",
+            }
+        )
         if editing:
             # The personnummer identifies the person (imports match on it): not edited here.
             del self.fields["personnummer"]

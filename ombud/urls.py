@@ -28,6 +28,7 @@ urlpatterns = [
     path("kommuner/<int:pk>/andra/", places.municipality_edit, name="municipality-edit"),
     path("kommuner/<int:pk>/arbetsplatser/ny/", places.workplace_create, name="workplace-create"),
     path("arbetsplatser/<int:pk>/andra/", places.workplace_edit, name="workplace-edit"),
+    path("arbetsplatser/val/", places.workplace_options, name="workplace-options"),
     # programmes
     path("program/", places.programme_list, name="programme-list"),
     path("program/nytt/", places.programme_create, name="programme-create"),

@@ -101,6 +101,16 @@ def workplace_create(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
+@access.require(access.can_edit_people)
+def workplace_options(request: HttpRequest) -> HttpResponse:
+    """`<option>`s of one municipality's workplaces (htmx, for the person form)."""
+    municipality_id = request.GET.get("municipality", "")
+    workplaces = selectors.workplaces_for(user=request.user).none()
+    if municipality_id.isdigit():
+        workplaces = selectors.workplaces_for(user=request.user).filter(municipality_id=municipality_id)
+    return render(request, "ombud/_workplace_options.html", {"workplaces": workplaces})
+
+
 @login_required
 def workplace_edit(request: HttpRequest, pk: int) -> HttpResponse:
     workplace = selectors.workplace_get(user=request.user, pk=pk)

@@ -227,3 +227,16 @@ def test_programmes_are_for_the_programme_leader_only(client_as, local_leader_al
 def test_programme_outside_scope_is_404(client_as, outsider, molndal):
     p = ProgrammeFactory(municipalities=[molndal])
     assert client_as(outsider).get(reverse("ombud:programme-edit", args=[p.pk])).status_code == 404
+
+
+def test_workplace_options_for_the_person_form_are_scoped(
+    client_as, local_leader_ale, ombud_molndal, ale, molndal
+):
+    WorkplaceFactory(municipality=ale, name="Hemtjänst Surte")
+    WorkplaceFactory(municipality=molndal, name="Boendestöd Lindome")
+    client = client_as(local_leader_ale)
+    url = reverse("ombud:workplace-options")
+    html = html_of(client.get(url, {"municipality": ale.pk}, HTTP_HX_REQUEST="true"))
+    assert "Hemtjänst Surte" in html and "<html" not in html
+    assert "Boendestöd Lindome" not in html_of(client.get(url, {"municipality": molndal.pk}))
+    assert client_as(ombud_molndal).get(url, {"municipality": molndal.pk}).status_code == 403
