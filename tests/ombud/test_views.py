@@ -482,3 +482,58 @@ def test_pages_have_no_inline_script_or_style(client_as, programme_leader, ale_p
         html = html_of(client.get(url))
         assert not re.search(r"<script(?![^>]*\bsrc=)[^>]*>", html), url
         assert not re.search(r"\sstyle=", html), url
+
+
+# --- deny by default: a sweep over every page ------------------------------------------------
+
+ROLE_PAGES = [
+    "ombud:person-list",
+    "ombud:person-export",
+    "ombud:person-create",
+    "ombud:person-import",
+    "ombud:ombud-list",
+    "ombud:ombud-create",
+    "ombud:municipality-list",
+    "ombud:municipality-create",
+    "ombud:workplace-options",
+    "ombud:programme-list",
+    "ombud:programme-create",
+    "ombud:user-list",
+    "ombud:user-invite",
+]
+OBJECT_PAGES = [
+    ("ombud:person-detail", "person"),
+    ("ombud:person-edit", "person"),
+    ("ombud:person-gdpr-export", "person"),
+    ("ombud:person-erase", "person"),
+    ("ombud:ombud-edit", "ombud"),
+    ("ombud:municipality-detail", "municipality"),
+    ("ombud:municipality-edit", "municipality"),
+    ("ombud:workplace-create", "municipality"),
+    ("ombud:workplace-edit", "workplace"),
+    ("ombud:programme-edit", "programme"),
+]
+
+
+@pytest.mark.parametrize("name", ROLE_PAGES)
+def test_outsider_gets_403_on_every_role_page(client_as, outsider, name):
+    assert client_as(outsider).get(reverse(name)).status_code == 403
+
+
+@pytest.mark.parametrize(("name", "kind"), OBJECT_PAGES)
+def test_outsider_gets_404_on_every_object_page(client_as, outsider, ale, name, kind):
+    from tests.factories import OmbudFactory, ProgrammeFactory
+
+    ombud = OmbudFactory(person__workplace=WorkplaceFactory(municipality=ale))
+    objects = {
+        "person": ombud.person,
+        "ombud": ombud,
+        "municipality": ale,
+        "workplace": ombud.person.workplace,
+        "programme": ProgrammeFactory(municipalities=[ale]),
+    }
+    client = client_as(outsider)
+    url = reverse(name, args=[objects[kind].pk])
+    assert client.get(url).status_code == 404
+    assert client.post(url).status_code == 404
+    assert client.post(reverse("ombud:person-reveal", args=[ombud.person.pk])).status_code == 404
