@@ -61,18 +61,59 @@ def person_list(request: HttpRequest) -> HttpResponse:
     return render(request, "ombud/person_list.html", context)
 
 
-@access.require(can_export_people)
-def person_list_export(request: HttpRequest) -> FileResponse:
-    """The filtered staff list as XLSX, written row by row (openpyxl write-only mode) from a
-    batched iterator, so 350,000 rows never sit in memory as model objects."""
+# The import file's column names (spec §1a), so an exported list can be edited and imported again.
+EXPORT_COLUMNS = [
+    ("personnummer", 15),
+    ("förnamn", 14),
+    ("efternamn", 16),
+    ("kön", 9),
+    ("kommunkod", 11),
+    ("kommun", 14),
+    ("arbetsplats", 32),
+    ("målgrupp", 20),
+    ("e-post", 32),
+    ("utbildad", 10),
+]
+
+
+def _people_xlsx(rows, *, with_pnr: bool):
+    """Write (personnummer, …, is_trained) rows to an XLSX file in openpyxl's write-only mode
+    (rows streamed to disk, not held as cells); returns (file, number of rows)."""
     from openpyxl import Workbook
     from openpyxl.cell import WriteOnlyCell
     from openpyxl.styles import Font
     from openpyxl.utils import get_column_letter
 
+    columns = EXPORT_COLUMNS if with_pnr else EXPORT_COLUMNS[1:]
+    wb = Workbook(write_only=True)
+    ws = wb.create_sheet(_("Medarbetare"))
+    for i, (_name, width) in enumerate(columns, 1):
+        ws.column_dimensions[get_column_letter(i)].width = width
+    ws.freeze_panes = "A2"
+    header = []
+    for name, _width in columns:
+        cell = WriteOnlyCell(ws, value=name)
+        cell.font = Font(bold=True)
+        header.append(cell)
+    ws.append(header)
+    n = 0
+    for pnr, *rest, trained in rows:
+        row = [*rest, _("ja") if trained else _("nej")]
+        ws.append([formatted(pnr) if pnr else "", *row] if with_pnr else row)
+        n += 1
+    out = tempfile.SpooledTemporaryFile(max_size=20 * 1024 * 1024)  # noqa: SIM115 - closed by FileResponse
+    wb.save(out)
+    out.seek(0)
+    return out, n
+
+
+@access.require(can_export_people)
+def person_list_export(request: HttpRequest) -> FileResponse:
+    """The filtered staff list as XLSX, read with a batched iterator so 350,000 rows never sit
+    in memory as model objects. Personnummer only for roles that may export it; audited."""
     _form, filters = _filters(request)
     with_pnr = access.can_export_personnummer(request.user)
-    people = selectors.person_list(user=request.user, filters=filters).values_list(
+    rows = selectors.person_list(user=request.user, filters=filters).values_list(
         "personnummer",
         "first_name",
         "last_name",
@@ -84,43 +125,13 @@ def person_list_export(request: HttpRequest) -> FileResponse:
         "email",
         "is_trained",
     )
-    wb = Workbook(write_only=True)
-    ws = wb.create_sheet(_("Medarbetare"))
-    # The import file's column names (spec §1a), so an export can be edited and imported again.
-    header = [_("förnamn"), _("efternamn"), _("kön"), _("kommunkod"), _("kommun"), _("arbetsplats")]
-    header += [_("målgrupp"), _("e-post"), _("utbildad")]
-    header = [_("personnummer"), *header] if with_pnr else header
-    widths = {
-        _("personnummer"): 15,
-        _("arbetsplats"): 32,
-        _("e-post"): 32,
-        _("kommun"): 14,
-        _("målgrupp"): 20,
-    }
-    for i, name in enumerate(header, 1):
-        ws.column_dimensions[get_column_letter(i)].width = widths.get(name, 12)
-    ws.freeze_panes = "A2"
-    bold = Font(bold=True)
-    cells = []
-    for name in header:
-        cell = WriteOnlyCell(ws, value=name)
-        cell.font = bold
-        cells.append(cell)
-    ws.append(cells)
-    n = 0
-    for pnr, *rest, trained in people.iterator(chunk_size=2000):
-        row = [*rest, _("ja") if trained else _("nej")]
-        ws.append([formatted(pnr) if pnr else "", *row] if with_pnr else row)
-        n += 1
+    out, n = _people_xlsx(rows.iterator(chunk_size=2000), with_pnr=with_pnr)
     services.audit_log(
         user=request.user,
         action=AuditLog.Action.EXPORT,
         what=_("Medarbetarlista (XLSX), %(n)s rader") % {"n": n},
         detail={"rows": n, "personnummer": with_pnr, "filters": request.GET.dict()},
     )
-    out = tempfile.SpooledTemporaryFile(max_size=20 * 1024 * 1024)  # noqa: SIM115 - closed by FileResponse
-    wb.save(out)
-    out.seek(0)
     name = f"medarbetare-{timezone.localdate():%Y-%m-%d}.xlsx"
     return FileResponse(out, as_attachment=True, filename=name)
 
