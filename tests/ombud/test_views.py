@@ -83,6 +83,18 @@ def test_htmx_request_gets_only_the_table_partial(client_as, programme_leader, a
     assert "<html" not in html and ale_person.last_name in html
 
 
+def test_htmx_partial_refreshes_the_workplace_filter_and_history_restore_gets_the_page(
+    client_as, programme_leader, ale_person, ale
+):
+    client = client_as(programme_leader)
+    response = client.get(LIST, {"municipality": ale.pk}, HTTP_HX_REQUEST="true")
+    html = html_of(response)
+    assert 'id="workplace-filter" hx-swap-oob="true"' in html and "Hemtjänst Alafors" in html
+    assert "HX-Request" in response["Vary"]
+    restore = client.get(LIST, HTTP_HX_REQUEST="true", HTTP_HX_HISTORY_RESTORE_REQUEST="true")
+    assert "<html" in html_of(restore)
+
+
 def test_search_by_name_and_by_personnummer(client_as, programme_leader, ale):
     wp = WorkplaceFactory(municipality=ale)
     anna = PersonFactory(workplace=wp, first_name="Anna", last_name="Lindqvist")
