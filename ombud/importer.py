@@ -391,6 +391,7 @@ def run_import(
     """Run `handler` over the file `source` (a path, or a binary file object such as an
     `UploadedFile`; `filename` overrides its name for type detection). Never raises for bad
     input: every problem ends up in `result.errors`."""
+    _normalised.cache_clear()  # messages are in the language of this run
     fh, name, close = _open(source)
     result = ImportResult(kind=handler.kind, filename=Path(filename or name).name, dry_run=dry_run)
     ctx = ImportContext(result, dry_run=dry_run, user=user)
@@ -562,15 +563,24 @@ def personnummer_text(value: str) -> str:
     return value
 
 
+@functools.lru_cache(maxsize=65536)
+def _normalised(value: str) -> tuple[str | None, str]:
+    """(12 digits, "") or (None, error text). Cached: an attendance file names the same
+    trainer on every row of a session and the same participant in many sessions."""
+    try:
+        return pnr.normalise(personnummer_text(value)), ""
+    except ValidationError as exc:
+        return None, "; ".join(str(m) for m in exc.messages)
+
+
 def parse_personnummer(ctx: ImportContext, row: int, label: str, value: str) -> str | None:
     if not value:
         ctx.error(row, label, VALUE_REQUIRED)
         return None
-    try:
-        return pnr.normalise(personnummer_text(value))
-    except ValidationError as exc:
-        ctx.error(row, label, "; ".join(str(m) for m in exc.messages))
-        return None
+    number, error = _normalised(value)
+    if number is None:
+        ctx.error(row, label, error)
+    return number
 
 
 # --- people (spec §1a) ------------------------------------------------------------------------
