@@ -33,7 +33,6 @@ def portal(request) -> dict[str, object]:
     role = role_of(request.user)
     items = []
     if role:
-        current = request.resolver_match.view_name if request.resolver_match else ""
         for name, label, roles in NAVIGATION:
             if role not in roles:
                 continue
@@ -41,5 +40,11 @@ def portal(request) -> dict[str, object]:
                 url = reverse(name)
             except NoReverseMatch:
                 continue
-            items.append({"url": url, "label": label, "active": name == current})
+            items.append({"url": url, "label": label, "active": False})
+        # The item whose URL is the longest prefix of this page's path is the current one, so a
+        # person's page keeps "Medarbetare" highlighted.
+        path = request.path
+        matches = [i for i in items if path == i["url"] or (i["url"] != "/" and path.startswith(i["url"]))]
+        if matches:
+            max(matches, key=lambda i: len(i["url"]))["active"] = True
     return {"nav_items": items, "user_role": role, "user_role_label": Role(role).label if role else ""}

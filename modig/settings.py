@@ -195,8 +195,11 @@ if not DEBUG:
 # --- Celery -----------------------------------------------------------------------------------
 CELERY_BROKER_URL = env_url("CELERY_BROKER_URL", None, {"redis", "rediss", "amqp", "amqps"})
 CELERY_RESULT_BACKEND = env_url("CELERY_RESULT_BACKEND", CELERY_BROKER_URL, {"redis", "rediss", "rpc"})
-# No broker: run tasks in the calling process (the embedded mode).
+# No broker: run tasks in the calling process (the embedded mode). The in-memory transport keeps
+# kombu from looking for a broker on localhost.
 CELERY_TASK_ALWAYS_EAGER = CELERY_BROKER_URL is None
+if CELERY_TASK_ALWAYS_EAGER:
+    CELERY_BROKER_URL = "memory://localhost/"
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_SERIALIZER = "json"
 CELERY_RESULT_SERIALIZER = "json"
@@ -241,5 +244,7 @@ LOGGING = {
         "axes": {"level": "WARNING"},
         "weasyprint": {"level": "ERROR"},
         "fontTools": {"level": "ERROR"},
+        # In the embedded (eager) mode every task would log a line into commands' output.
+        "celery.app.trace": {"level": "WARNING" if CELERY_TASK_ALWAYS_EAGER else "INFO"},
     },
 }

@@ -16,8 +16,8 @@ def require_real_services() -> None:
     problems = []
     if connection.vendor != "postgresql":
         problems.append("DATABASE_URL pekar inte på PostgreSQL")
-    if not settings.CELERY_BROKER_URL:
-        problems.append("CELERY_BROKER_URL är inte satt")
+    if not settings.CELERY_BROKER_URL.startswith(("redis://", "rediss://")):
+        problems.append("CELERY_BROKER_URL pekar inte på Redis")
     else:
         import redis
 
