@@ -67,6 +67,8 @@ FILE_OLD_EXCEL = _(
 )
 FILE_XLSX_BROKEN = _("Excel-filen kunde inte läsas. Öppna den i Excel, spara som .xlsx och försök igen.")
 FILE_BINARY = _("Filen är inte en CSV-fil (den innehåller binära data).")
+FILE_CSV_BROKEN = _("CSV-filen kunde inte läsas efter rad %(row)s: %(reason)s")
+FILE_UNREADABLE = _("Filen kunde inte öppnas.")
 FILE_NO_HEADER = _("Filen saknar rubrikrad: första raden ska innehålla kolumnnamnen.")
 FILE_NO_ROWS = _("Filen har inga rader under rubrikraden.")
 FILE_MISSING_COLUMNS = _("Obligatoriska kolumner saknas: %(columns)s.")
@@ -270,8 +272,12 @@ def _csv_records(fh: IO[bytes]) -> Iterator[list[str]]:
         yield first
         yield from lines
 
-    for record in csv.reader(chained(), delimiter=delimiter):
-        yield [cell.strip() for cell in record]
+    reader = csv.reader(chained(), delimiter=delimiter)
+    try:
+        for record in reader:
+            yield [cell.strip() for cell in record]
+    except csv.Error as exc:  # a NUL byte further down, a runaway quoted field
+        raise ImportFileError(FILE_CSV_BROKEN, row=reader.line_num, reason=exc) from exc
 
 
 def _xlsx_records(fh: IO[bytes]) -> Iterator[list[str]]:
@@ -392,7 +398,12 @@ def run_import(
     `UploadedFile`; `filename` overrides its name for type detection). Never raises for bad
     input: every problem ends up in `result.errors`."""
     _normalised.cache_clear()  # messages are in the language of this run
-    fh, name, close = _open(source)
+    try:
+        fh, name, close = _open(source)
+    except OSError:
+        result = ImportResult(kind=handler.kind, filename=Path(filename or str(source)).name, dry_run=dry_run)
+        result.errors.append(str(FILE_UNREADABLE))
+        return result
     result = ImportResult(kind=handler.kind, filename=Path(filename or name).name, dry_run=dry_run)
     ctx = ImportContext(result, dry_run=dry_run, user=user)
     try:

@@ -135,6 +135,19 @@ def test_bad_containers_give_one_clear_message(tmp_path, municipalities, content
     assert not result.committed
 
 
+def test_a_broken_csv_further_down_is_one_clear_message(tmp_path, municipalities):
+    text = csv_text() + '"' + "x" * 200_000 + "\r\n"  # a quote never closed
+    result = import_people(write(tmp_path, text))
+    assert len(result.errors) == 1
+    assert result.errors[0].startswith("CSV-filen kunde inte läsas efter rad")
+    assert not Person.objects.exists()
+
+
+def test_a_missing_file_is_a_message_not_a_traceback(tmp_path, municipalities):
+    result = import_people(str(tmp_path / "saknas.csv"))
+    assert result.errors == [str(importer.FILE_UNREADABLE)]
+
+
 def test_a_file_over_the_size_limit_is_refused(tmp_path, municipalities, settings):
     settings.IMPORT_MAX_BYTES = 100
     result = import_people(write(tmp_path, csv_text()))
