@@ -23,6 +23,7 @@ from django.utils.translation import gettext_lazy as _
 
 from kurser.models import Attendance, AttendanceStatus, Course, CourseType, Form, Level, Session
 from ombud.importer import (
+    SETTINGS_LIMIT,
     VALUE_CHOICE,
     VALUE_DATE,
     VALUE_INTEGER,
@@ -520,9 +521,10 @@ def import_attendance(
     filename: str | None = None,
     dry_run: bool = False,
     user: User | None = None,
+    max_bytes: int | object | None = SETTINGS_LIMIT,
 ) -> ImportResult:
     handler = AttendanceImport(programme=programme, user=user)
-    return run_import(handler, source, filename=filename, dry_run=dry_run, user=user)
+    return run_import(handler, source, filename=filename, dry_run=dry_run, user=user, max_bytes=max_bytes)
 
 
 def attendance_summary(result: ImportResult) -> str:

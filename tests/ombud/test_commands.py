@@ -106,6 +106,17 @@ def test_a_rejected_file_lists_every_row_error_and_exits_1(tmp_path):
     assert not Person.objects.exists()
 
 
+def test_the_commands_apply_the_size_limit_only_when_it_is_set_in_the_environment(settings, monkeypatch):
+    run(*CREATE_MODIG)
+    settings.IMPORT_MAX_BYTES = 100  # the web upload limit
+    monkeypatch.delenv("IMPORT_MAX_BYTES", raising=False)
+    out, _ = run("import_people", str(EXAMPLES / "people.csv"))
+    assert last_line(out) == "Importerade 8 personer (8 nya, 0 uppdaterade)"
+    monkeypatch.setenv("IMPORT_MAX_BYTES", "100")
+    with pytest.raises(CommandError):
+        run("import_attendance", str(EXAMPLES / "attendance.csv"), "--programme", "MODIG")
+
+
 def test_a_missing_file_or_unknown_programme_is_a_clear_error():
     with pytest.raises(CommandError, match="finns inte"):
         run("import_people", "/nonexistent/people.csv")

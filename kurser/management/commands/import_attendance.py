@@ -8,7 +8,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _g
 
 from kurser.importing import attendance_summary, import_attendance
-from ombud.importer import report_to_command
+from ombud.importer import command_max_bytes, report_to_command
 from ombud.models import Programme
 
 
@@ -32,5 +32,5 @@ class Command(BaseCommand):
         path = Path(file)
         if not path.is_file():
             raise CommandError(_g("Filen %(file)s finns inte.") % {"file": file})
-        result = import_attendance(path, programme=found, dry_run=dry_run)
+        result = import_attendance(path, programme=found, dry_run=dry_run, max_bytes=command_max_bytes())
         report_to_command(self, result, attendance_summary(result))

@@ -7,7 +7,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _g
 
-from ombud.importer import import_people, people_summary, report_to_command
+from ombud.importer import command_max_bytes, import_people, people_summary, report_to_command
 
 
 class Command(BaseCommand):
@@ -23,5 +23,5 @@ class Command(BaseCommand):
         path = Path(file)
         if not path.is_file():
             raise CommandError(_g("Filen %(file)s finns inte.") % {"file": file})
-        result = import_people(path, dry_run=dry_run)
+        result = import_people(path, dry_run=dry_run, max_bytes=command_max_bytes())
         report_to_command(self, result, people_summary(result))
