@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from collections.abc import Callable
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
@@ -36,6 +37,9 @@ PERIOD_OUTSIDE = gettext_lazy("Perioden ligger utanför programmets period ({sta
 MUNICIPALITY_NOT_IN_PROGRAMME = gettext_lazy("Kommunen {name} ({code}) ingår inte i programmet {programme}.")
 MUNICIPALITY_REQUIRED = gettext_lazy("Kommunrapporten gäller en kommun: välj kommun.")
 FORMAT_NOT_AVAILABLE = gettext_lazy("Rapporten {kind} finns inte i formatet {format}.")
+QUEUE_DOWN = gettext_lazy(
+    "Rapporten kunde inte köas: jobbkön (Redis) svarar inte. Försök igen om en stund eller kontakta support."
+)
 RETRY_ONLY_FAILED = gettext_lazy("Bara en rapport som misslyckats kan köras om.")
 FAILED_TIMEOUT = gettext_lazy(
     "Rapporten tog för lång tid att skapa och avbröts. Försök igen med en kortare period."
@@ -84,10 +88,21 @@ def report_validate(
 
 
 def _queue(report: Report) -> None:
+    transaction.on_commit(partial(_send, report.id))
+
+
+def _send(report_id: int) -> None:
+    """Hand the job to Celery. When the broker cannot be reached the report fails with a reason
+    instead of staying queued for ever."""
     from rapporter.tasks import report_generate
 
-    report_id = report.id
-    transaction.on_commit(lambda: report_generate.delay(report_id))
+    try:
+        report_generate.delay(report_id)
+    except Exception:  # broker or result store unreachable (kombu/redis raise several kinds)
+        logger.exception("could not queue report %s", report_id)
+        Report.objects.filter(id=report_id, status=Report.Status.QUEUED).update(
+            status=Report.Status.FAILED, error=str(QUEUE_DOWN), finished_at=timezone.now()
+        )
 
 
 @transaction.atomic

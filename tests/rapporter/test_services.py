@@ -85,6 +85,22 @@ def test_nothing_is_queued_when_the_transaction_does_not_commit(
     assert report.status == Report.Status.QUEUED
 
 
+def test_when_the_broker_is_down_the_report_fails_with_a_reason(
+    prog, user, monkeypatch, django_capture_on_commit_callbacks
+):
+    from kombu.exceptions import OperationalError
+
+    def down(*args, **kwargs):
+        raise OperationalError("Error 111 connecting to 127.0.0.1:6379. Connection refused.")
+
+    monkeypatch.setattr(report_generate, "delay", down)
+    with django_capture_on_commit_callbacks(execute=True):
+        report = ask(prog, user)
+    report.refresh_from_db()
+    assert report.status == Report.Status.FAILED
+    assert report.error == str(services.QUEUE_DOWN)
+
+
 def test_an_identical_request_while_one_is_queued_returns_the_queued_one(prog, user):
     first = ask(prog, user)
     again = ask(prog, user)

@@ -84,6 +84,22 @@ def write_atomically(path: str, content: bytes) -> None:
         raise
 
 
+def check_broker() -> None:
+    """With a broker configured, fail at once with a clear message when it cannot be reached
+    (rather than queueing into nothing and waiting for the timeout)."""
+    from modig.celery import app
+
+    if app.conf.task_always_eager:
+        return
+    try:
+        with app.connection_for_write() as conn:
+            conn.ensure_connection(max_retries=2, interval_start=0.2, interval_step=0.5, timeout=3)
+    except Exception as exc:  # noqa: BLE001 - kombu and redis raise several kinds of connection errors
+        raise CommandError(
+            f"Jobbkön (CELERY_BROKER_URL) svarar inte ({exc}). Starta Redis eller kör utan CELERY_BROKER_URL."
+        ) from None
+
+
 def run_report(report: Report, *, out, timeout: float = WAIT_SECONDS) -> Report:
     """Wait for the report's Celery task: eager (no broker) it has already run in this process;
     with a broker a worker runs it and we follow its progress on the row."""

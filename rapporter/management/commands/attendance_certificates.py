@@ -35,6 +35,7 @@ class Command(BaseCommand):
                 f"Månaden {month} ligger utanför programmets period "
                 f"({programme.start_date} – {programme.end_date})."
             )
+        cli.check_broker()
         try:
             report = report_request(
                 kind=Report.Kind.CERTIFICATES,

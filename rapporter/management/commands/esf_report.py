@@ -64,6 +64,7 @@ class Command(BaseCommand):
             )
             cli.write_atomically(opts["output"], json.dumps(summary, ensure_ascii=False, indent=1).encode())
         else:
+            cli.check_broker()
             report = report_request(
                 kind=Report.Kind.ESF_SUMMARY,
                 format=fmt,
