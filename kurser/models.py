@@ -140,6 +140,14 @@ class Session(models.Model):
             models.Index(fields=["programme", "date"], name="session_programme_date"),
             models.Index(fields=["municipality", "date"], name="session_municipality_date"),
             models.Index(fields=["trainer", "date"], name="session_trainer_date"),
+            # Session lists are newest first: an index in that order serves every page.
+            models.Index(fields=["-date", "-start_time", "-id"], name="session_newest_first"),
+            # The approval queue is a small part of all sessions: index just those rows.
+            models.Index(
+                fields=["date", "start_time", "id"],
+                condition=models.Q(status="genomförd", approved_at__isnull=True),
+                name="session_awaiting_approval",
+            ),
         ]
         constraints = [
             models.CheckConstraint(

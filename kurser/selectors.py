@@ -296,7 +296,25 @@ def course_choices() -> QuerySet[Course]:
     return Course.objects.order_by("type", "title")
 
 
-# --- leader statistics ------------------------------------------------------------------------
+# --- leader statistics ----
+
+
+DEFAULT_STATISTICS_DAYS = 30
+
+
+def default_statistics_period(*, user: User | AnonymousUser) -> tuple[dt.date, dt.date] | None:
+    """Without a chosen period, the statistics cover the last 30 days with training (counting
+    a whole programme's 1.8 million rows on every page view would be slow; widen on demand)."""
+    latest = (
+        sessions_for(user)
+        .filter(date__lte=timezone.localdate(), status=Session.Status.HELD)
+        .order_by("-date")
+        .values_list("date", flat=True)
+        .first()
+    )
+    if latest is None:
+        return None
+    return latest - dt.timedelta(days=DEFAULT_STATISTICS_DAYS), latest
 
 
 def attendance_by_course(*, user: User | AnonymousUser, filters: SessionFilter | None = None) -> list[dict]:

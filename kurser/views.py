@@ -131,8 +131,14 @@ def session_approve_bulk(request: HttpRequest) -> HttpResponse:
 @access.require(_can_list_sessions)
 def statistics(request: HttpRequest) -> HttpResponse:
     form, f = _filters(request)
+    period = None
+    if not (f.date_from or f.date_to):
+        period = selectors.default_statistics_period(user=request.user)
+        if period:
+            f.date_from, f.date_to = period
     context = {
         "form": form,
+        "period": period,
         "by_course": selectors.attendance_by_course(user=request.user, filters=f),
         "no_shows": selectors.no_shows(user=request.user, filters=f),
     }
