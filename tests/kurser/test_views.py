@@ -369,3 +369,28 @@ def test_local_leader_approves_several_at_once_but_only_in_scope(
     assert Session.objects.filter(pk__in=[s.pk for s in mine], approved_at__isnull=False).count() == 3
     other.refresh_from_db()
     assert not other.is_approved
+
+
+def test_statistics_default_to_the_last_30_days_with_training(
+    client_as, programme_leader, programme, course, ale
+):
+    SessionFactory(
+        programme=programme, course=course, municipality=ale, trainer_name="X", date=dt.date(2021, 6, 30)
+    )
+    old = SessionFactory(
+        programme=programme, course=course, municipality=ale, trainer_name="X", date=dt.date(2020, 1, 10)
+    )
+    Attendance.objects.create(
+        session=old,
+        person=PersonFactory(workplace=WorkplaceFactory(municipality=ale)),
+        status="närvarande",
+        minutes=60,
+    )
+    r = client_as(programme_leader).get(reverse("kurser:statistics"))
+    html = r.content.decode()
+    assert "2021-05-31–2021-06-30" in html
+    assert old.course.title not in html.split("<tbody>")[1] or "Ingen närvaro" in html
+    r = client_as(programme_leader).get(
+        reverse("kurser:statistics"), {"date_from": "2020-01-01", "date_to": "2020-12-31"}
+    )
+    assert course.title in r.content.decode()
