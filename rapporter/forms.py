@@ -55,7 +55,7 @@ class ReportRequestForm(forms.Form):
     month = forms.CharField(
         label=_("Månad"),
         required=False,
-        widget=MonthInput(attrs={"placeholder": "ÅÅÅÅ-MM"}),
+        widget=MonthInput(attrs={"placeholder": _("ÅÅÅÅ-MM")}),
         help_text=_("Gäller månatlig närvarorapport."),
     )
     municipality = forms.ModelChoiceField(
@@ -123,7 +123,7 @@ class DashboardFilterForm(forms.Form):
 
 class MonthCloseForm(forms.Form):
     programme = forms.ModelChoiceField(label=_("Program"), queryset=None, empty_label=None)
-    month = forms.CharField(label=_("Månad"), widget=MonthInput(attrs={"placeholder": "ÅÅÅÅ-MM"}))
+    month = forms.CharField(label=_("Månad"), widget=MonthInput(attrs={"placeholder": _("ÅÅÅÅ-MM")}))
 
     def __init__(self, *args, user: User, **kwargs):
         super().__init__(*args, **kwargs)
