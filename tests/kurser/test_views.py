@@ -394,3 +394,26 @@ def test_statistics_default_to_the_last_30_days_with_training(
         reverse("kurser:statistics"), {"date_from": "2020-01-01", "date_to": "2020-12-31"}
     )
     assert course.title in r.content.decode()
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "kurser:session-detail",
+        "kurser:session-invite",
+        "kurser:session-signup-sheet",
+        "kurser:session-attendance-state",
+    ],
+)
+def test_session_pages_query_count_is_flat(
+    client_as, django_assert_max_num_queries, ombud_molndal, session, ombud_person, name
+):
+    c = client_as(ombud_molndal)
+    url = reverse(name, args=[session.pk])
+    with django_assert_max_num_queries(25) as small:
+        assert c.get(url).status_code == 200
+    for p in PersonFactory.create_batch(15, workplace=ombud_person.workplace):
+        Attendance.objects.create(session=session, person=p)
+    PersonFactory.create_batch(10, workplace=ombud_person.workplace)  # more people to invite
+    with django_assert_max_num_queries(len(small.captured_queries)):
+        assert c.get(url).status_code == 200
