@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from ombud.access import role_of
 from ombud.models import Role
@@ -21,7 +22,7 @@ NAVIGATION = [
     ("ombud:person-list", _("Medarbetare"), {P, L, OM}),
     ("ombud:ombud-list", _("Ombud"), {P, L}),
     ("ombud:municipality-list", _("Kommuner"), {P, L}),
-    ("ombud:programme-list", _("Program"), {P}),
+    ("ombud:programme-list", pgettext_lazy("plural", "Program"), {P}),
     ("rapporter:dashboard", _("Lägesbild"), {P, L, C}),
     ("rapporter:report-list", _("Rapporter"), {P, L, C}),
     ("rapporter:months", _("Månader"), {P, C}),
