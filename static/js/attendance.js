@@ -180,7 +180,8 @@
   // --- events ----------------------------------------------------------------------------------
 
   list.addEventListener("click", (ev) => {
-    const btn = ev.target.closest('[data-action="cycle"]');
+    // The status pill is part of the tap target too (the button is the keyboard path).
+    const btn = ev.target.closest('[data-action="cycle"], [data-role="status-label"]');
     if (!btn || locked) return;
     const row = btn.closest(".attendance-row");
     setStatus(row, CYCLE[row.dataset.status] || "närvarande");

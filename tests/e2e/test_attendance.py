@@ -126,3 +126,14 @@ def test_qr_check_in_from_a_phone_appears_on_the_tablet(page_as, ombud_molndal):
         f".attendance-row[data-person='{people[3].pk}'][data-status='närvarande']", timeout=15000
     )
     assert page.inner_text("[data-count=present]") == "1"
+
+
+def test_tapping_the_status_pill_also_cycles(page_as, ombud_molndal):
+    session, _people = twelve_person_session(ombud_molndal)
+    page = page_as(ombud_molndal, "1024x768")
+    page.goto(f"{page.base_url}/kurser/tillfallen/{session.pk}/narvaro/")
+    row = rows(page).nth(0)
+    row.locator("[data-role=status-label]").tap()
+    assert row.get_attribute("data-status") == "närvarande"
+    row.locator("[data-role=status-label]").tap()
+    assert row.get_attribute("data-status") == "sen"
