@@ -371,8 +371,6 @@ def esf_summary(
         "by_tool": by_tool,
         "cascade": [{k: r[k] for k in ("ombud", "municipality", "reached")} for r in reach],
     }
-    if municipality is not None:
-        summary["programme"]["municipality"] = {"code": municipality.code, "name": municipality.name}
     cof = cofinancing(*args)
     if cof is not None:
         summary["cofinancing"] = cof
