@@ -114,7 +114,12 @@ def _gender_counts(rows: list[dict], key: str = "participants") -> dict[str, int
 # --- the parts of the ESF summary --------------------------------------------------------------
 
 
-def participant_groups(programme, date_from=None, date_to=None, municipality=None) -> list[dict]:
+def participant_groups(
+    programme: Programme,
+    date_from: dt.date | None = None,
+    date_to: dt.date | None = None,
+    municipality: Municipality | None = None,
+) -> list[dict]:
     """Participants and minutes per (person's municipality, gender, target group). Each person
     falls in exactly one group, so the groups' distinct counts add up to the total."""
     return list(
@@ -129,7 +134,12 @@ def participant_groups(programme, date_from=None, date_to=None, municipality=Non
     )
 
 
-def age_bands(programme, date_from=None, date_to=None, municipality=None) -> list[dict]:
+def age_bands(
+    programme: Programme,
+    date_from: dt.date | None = None,
+    date_to: dt.date | None = None,
+    municipality: Municipality | None = None,
+) -> list[dict]:
     """Participants per age band and gender; the age at the person's first attended session in
     the period, from the birth date (samordningsnummer already resolved on Person)."""
     # Grouped by person only; gender and birth date are the same on every row of a person, so
@@ -165,7 +175,12 @@ def age_bands(programme, date_from=None, date_to=None, municipality=None) -> lis
     ]
 
 
-def session_groups(programme, date_from=None, date_to=None, municipality=None) -> list[dict]:
+def session_groups(
+    programme: Programme,
+    date_from: dt.date | None = None,
+    date_to: dt.date | None = None,
+    municipality: Municipality | None = None,
+) -> list[dict]:
     """Held sessions and planned minutes per (course type, tool)."""
     return list(
         held_sessions(programme, date_from, date_to, municipality)
@@ -175,7 +190,12 @@ def session_groups(programme, date_from=None, date_to=None, municipality=None) -
     )
 
 
-def minutes_by_type(programme, date_from=None, date_to=None, municipality=None) -> dict[str, int]:
+def minutes_by_type(
+    programme: Programme,
+    date_from: dt.date | None = None,
+    date_to: dt.date | None = None,
+    municipality: Municipality | None = None,
+) -> dict[str, int]:
     rows = (
         attended_rows(programme, date_from, date_to, municipality)
         .values(type=F("session__course__type"))
@@ -185,7 +205,12 @@ def minutes_by_type(programme, date_from=None, date_to=None, municipality=None) 
     return {r["type"]: r["minutes"] or 0 for r in rows}
 
 
-def tool_participation(programme, date_from=None, date_to=None, municipality=None) -> dict[str, dict]:
+def tool_participation(
+    programme: Programme,
+    date_from: dt.date | None = None,
+    date_to: dt.date | None = None,
+    municipality: Municipality | None = None,
+) -> dict[str, dict]:
     rows = (
         attended_rows(programme, date_from, date_to, municipality)
         .values(tool=_tool_expr("session__"))
@@ -195,7 +220,12 @@ def tool_participation(programme, date_from=None, date_to=None, municipality=Non
     return {r["tool"]: r for r in rows}
 
 
-def cascade(programme, date_from=None, date_to=None, municipality=None) -> list[dict]:
+def cascade(
+    programme: Programme,
+    date_from: dt.date | None = None,
+    date_to: dt.date | None = None,
+    municipality: Municipality | None = None,
+) -> list[dict]:
     """Cascade reach (spec §2): distinct participants in arbetsplatsutbildning sessions per
     trainer who is an ombud (target group digitaliseringsombud), by name."""
     rows = (
@@ -226,7 +256,12 @@ def cascade(programme, date_from=None, date_to=None, municipality=None) -> list[
     return out
 
 
-def reach_per_ombud(programme, date_from=None, date_to=None, municipality=None) -> list[dict]:
+def reach_per_ombud(
+    programme: Programme,
+    date_from: dt.date | None = None,
+    date_to: dt.date | None = None,
+    municipality: Municipality | None = None,
+) -> list[dict]:
     """Cascade reach with each ombud's goal (Ombud.reach_goal, 36 when the person has no Ombud
     row), for the reach chart. Two queries."""
     from ombud.models import Ombud
@@ -241,7 +276,12 @@ def reach_per_ombud(programme, date_from=None, date_to=None, municipality=None) 
     return [{**r, "goal": goals.get(r["person_id"], default_goal)} for r in rows]
 
 
-def cofinancing(programme, date_from=None, date_to=None, municipality=None) -> list[dict] | None:
+def cofinancing(
+    programme: Programme,
+    date_from: dt.date | None = None,
+    date_to: dt.date | None = None,
+    municipality: Municipality | None = None,
+) -> list[dict] | None:
     """Co-financing per calendar year of the period: attended hours dated in the year × the
     year's unit cost (SEK, 2 decimals, half up). None when the programme has no unit costs."""
     date_from, date_to = _period(programme, date_from, date_to)
@@ -300,7 +340,7 @@ def esf_summary(
     type_minutes = minutes_by_type(*args)
     tools = tool_participation(*args)
     reach = cascade(*args)
-    municipalities = list(programme.municipalities.order_by("code").values("id", "code", "name"))
+    municipalities = _municipalities(programme)
 
     totals = {
         "participants": sum(g["participants"] for g in groups),
@@ -312,18 +352,7 @@ def esf_summary(
         "ombud": len(reach),
     }
 
-    by_municipality = []
-    for m in municipalities:
-        mine = [g for g in groups if g["municipality_id"] == m["id"]]
-        by_municipality.append(
-            {
-                "code": m["code"],
-                "name": m["name"],
-                "participants": sum(g["participants"] for g in mine),
-                **_gender_counts(mine),
-                "participant_hours": hours(sum(g["minutes"] or 0 for g in mine)),
-            }
-        )
+    by_municipality = _by_municipality(municipalities, groups)
 
     by_target_group = []
     for group in TargetGroup.values:
@@ -383,17 +412,33 @@ def esf_summary(
 # --- charts and other reports ------------------------------------------------------------------
 
 
-def participants_by_municipality(programme, date_from=None, date_to=None, municipality=None) -> list[dict]:
-    """[{code, name, participants, participant_hours}] for every municipality of the programme."""
-    summary_rows = participant_groups(programme, date_from, date_to, municipality)
+def participants_by_municipality(
+    programme: Programme,
+    date_from: dt.date | None = None,
+    date_to: dt.date | None = None,
+    municipality: Municipality | None = None,
+) -> list[dict]:
+    """by_municipality of the ESF summary alone (for the dashboard's chart): every municipality of
+    the programme by code, with participants by gender and participant hours."""
+    return _by_municipality(
+        _municipalities(programme), participant_groups(programme, date_from, date_to, municipality)
+    )
+
+
+def _municipalities(programme: Programme) -> list[dict]:
+    return list(programme.municipalities.order_by("code").values("id", "code", "name"))
+
+
+def _by_municipality(municipalities: list[dict], groups: list[dict]) -> list[dict]:
     out = []
-    for m in programme.municipalities.order_by("code").values("id", "code", "name"):
-        mine = [g for g in summary_rows if g["municipality_id"] == m["id"]]
+    for m in municipalities:
+        mine = [g for g in groups if g["municipality_id"] == m["id"]]
         out.append(
             {
                 "code": m["code"],
                 "name": m["name"],
                 "participants": sum(g["participants"] for g in mine),
+                **_gender_counts(mine),
                 "participant_hours": hours(sum(g["minutes"] or 0 for g in mine)),
             }
         )
@@ -409,7 +454,12 @@ def _months(date_from: dt.date, date_to: dt.date) -> list[tuple[int, int]]:
     return months
 
 
-def hours_per_month(programme, date_from=None, date_to=None, municipality=None) -> list[dict]:
+def hours_per_month(
+    programme: Programme,
+    date_from: dt.date | None = None,
+    date_to: dt.date | None = None,
+    municipality: Municipality | None = None,
+) -> list[dict]:
     """[{month: "2019-09", participant_hours, participants}] for every month of the period.
     `participants` are distinct within the month (a person counts in each month attended)."""
     date_from, date_to = _period(programme, date_from, date_to)
@@ -430,7 +480,12 @@ def hours_per_month(programme, date_from=None, date_to=None, municipality=None) 
     ]
 
 
-def participant_list(programme, date_from=None, date_to=None, municipality=None) -> list[dict]:
+def participant_list(
+    programme: Programme,
+    date_from: dt.date | None = None,
+    date_to: dt.date | None = None,
+    municipality: Municipality | None = None,
+) -> list[dict]:
     """Deltagarförteckning: one row per participant in the period, in Swedish name order."""
     rows = (
         attended_rows(programme, date_from, date_to, municipality)
@@ -495,7 +550,9 @@ def month_bounds(month: str | dt.date) -> tuple[dt.date, dt.date]:
     return first, nxt - dt.timedelta(days=1)
 
 
-def certificates(programme, month: str | dt.date, municipality=None) -> list[dict]:
+def certificates(
+    programme: Programme, month: str | dt.date, municipality: Municipality | None = None
+) -> list[dict]:
     """Monthly närvarorapport (spec §4): per participant with attended rows in the month, the
     person, employer, each session (date, course, attended hours) and the month's total.
     Two queries: the rows themselves (they are the content) and the totals per person."""
