@@ -14,7 +14,7 @@ from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.db.models import Q
@@ -22,6 +22,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from ombud import access
 from ombud.models import AuditLog, Municipality, Programme
 from ombud.services import audit_log
 from rapporter import charts, queries, render
@@ -37,6 +38,9 @@ PERIOD_OUTSIDE = gettext_lazy("Perioden ligger utanför programmets period ({sta
 MUNICIPALITY_NOT_IN_PROGRAMME = gettext_lazy("Kommunen {name} ({code}) ingår inte i programmet {programme}.")
 MUNICIPALITY_REQUIRED = gettext_lazy("Kommunrapporten gäller en kommun: välj kommun.")
 FORMAT_NOT_AVAILABLE = gettext_lazy("Rapporten {kind} finns inte i formatet {format}.")
+PERSONNUMMER_EXPORT_DENIED = gettext_lazy(
+    "Deltagarförteckningen innehåller personnummer och får bara beställas av samordnare och programledare."
+)
 QUEUE_DOWN = gettext_lazy(
     "Rapporten kunde inte köas: jobbkön (Redis) svarar inte. Försök igen om en stund eller kontakta support."
 )
@@ -127,6 +131,8 @@ def report_request(
         period_to=period_to,
         municipality=municipality,
     )
+    if kind == Report.Kind.PARTICIPANTS and by is not None and not access.can_export_personnummer(by):
+        raise PermissionDenied(str(PERSONNUMMER_EXPORT_DENIED))
     params = params or {}
     # Lock the programme row so two simultaneous identical requests serialise here.
     Programme.objects.select_for_update().filter(pk=programme.pk).first()

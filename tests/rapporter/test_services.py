@@ -270,6 +270,15 @@ def test_only_a_failed_report_can_be_retried(prog, user):
 # --- other kinds -----------------------------------------------------------------------------
 
 
+def test_only_coordinator_and_programme_leader_may_order_a_participant_list(prog, local_leader_ale):
+    from django.core.exceptions import PermissionDenied
+
+    with pytest.raises(PermissionDenied) as exc:
+        ask(prog, local_leader_ale, kind=Report.Kind.PARTICIPANTS, format=Report.Format.PDF)
+    assert str(exc.value) == str(services.PERSONNUMMER_EXPORT_DENIED)
+    assert not Report.objects.exists()
+
+
 def test_participant_list_export_is_audited(prog, user):
     report = ask(prog, user, kind=Report.Kind.PARTICIPANTS, format=Report.Format.XLSX)
     assert report_render(report_id=report.id)
