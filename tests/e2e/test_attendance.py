@@ -16,7 +16,7 @@ def twelve_person_session(ombud_user) -> tuple[Session, list]:
     person = ombud_user.person
     OmbudFactory(person=person).workplaces.add(person.workplace)
     programme = ProgrammeFactory(code="MODIG", municipalities=[person.municipality])
-    start = timezone.localtime() - dt.timedelta(minutes=10)
+    start = timezone.localtime() - dt.timedelta(minutes=5)
     session = SessionFactory(
         programme=programme,
         course=CourseFactory(title="Teams grund", type=CourseType.WORKPLACE_TRAINING),

@@ -35,8 +35,8 @@ def colleagues(ombud_person):
 
 
 def started_session(programme, course, trainer, **kw) -> Session:
-    """A session that began ten minutes ago (today, local time)."""
-    start = timezone.localtime() - dt.timedelta(minutes=10)
+    """A session that began five minutes ago (today, local time): check-ins are on time."""
+    start = timezone.localtime() - dt.timedelta(minutes=5)
     defaults = {
         "programme": programme,
         "course": course,

@@ -94,3 +94,20 @@ def test_guessing_the_digits_is_stopped_after_ten_failures(client, session, coll
     assert str(checkin.CHECKIN_THROTTLED) in r.content.decode()
     assert not Attendance.objects.filter(session=session, person=p, status="närvarande").exists()
     cache.clear()
+
+
+def test_late_check_in_is_recorded_as_late_with_the_minutes_left(
+    client, programme, course, ombud_person, colleagues
+):
+    start = timezone.localtime() - dt.timedelta(minutes=30)
+    late = started_session(
+        programme,
+        course,
+        ombud_person,
+        date=start.date(),
+        start_time=start.time().replace(second=0, microsecond=0),
+    )
+    p = colleagues[1]
+    client.post(url(late), {"name": p.full_name, "last_four": p.personnummer[-4:]})
+    row = Attendance.objects.get(session=late, person=p)
+    assert row.status == "sen" and 28 <= row.minutes <= 31
