@@ -14,9 +14,12 @@ grows only with the number of distinct sessions and a compact set of (session, p
 from __future__ import annotations
 
 import datetime as dt
+import functools
+import operator
 import re
 from typing import TYPE_CHECKING, Any
 
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _g
 from django.utils.translation import gettext_lazy as _
@@ -353,6 +356,42 @@ class AttendanceImport:
                 ok = False
         return ok
 
+    def _existing_sessions(self, keys: list[tuple]) -> dict[tuple, tuple]:
+        """Sessions of the programme that match the batch's new keys, by database key.
+
+        One query per chunk, an OR of (date, start time, course, municipality): exactly the
+        candidates, whatever order the file's rows are in (a `date IN (…)` would fetch every
+        session of those days again for every batch). Keys whose course is new cannot exist.
+        """
+        wanted = []
+        for key in keys:
+            course_id = self.courses[key[2]][0]
+            if course_id and course_id > 0:
+                wanted.append(Q(date=key[0], start_time=key[1], course_id=course_id, municipality_id=key[3]))
+        existing: dict[tuple, tuple] = {}
+        for start in range(0, len(wanted), 200):
+            condition = functools.reduce(operator.or_, wanted[start : start + 200])
+            for sid, *db_key, minutes, form, status in (
+                Session.objects.filter(programme=self.programme)
+                .filter(condition)
+                .values_list(
+                    "pk",
+                    "date",
+                    "start_time",
+                    "course_id",
+                    "municipality_id",
+                    "workplace_id",
+                    "trainer_id",
+                    "trainer_name",
+                    "planned_minutes",
+                    "form",
+                    "status",
+                )
+            ):
+                db_key[-1] = fold(db_key[-1]) if db_key[-1] else ""
+                existing[tuple(db_key)] = (sid, minutes, form, status)
+        return existing
+
     def _placeholder_id(self) -> int:
         self._placeholder -= 1
         return self._placeholder
@@ -384,25 +423,7 @@ class AttendanceImport:
         # Sessions not yet resolved: look the batch's dates up once, create what is missing.
         pending = {id(s): (k, s) for k, s, *_ in resolved if s[1] is None}
         if pending:
-            dates = {k[0] for k, _s in pending.values()}
-            existing = {}
-            for sid, *db_key, minutes, form, status in Session.objects.filter(
-                programme=self.programme, date__in=dates
-            ).values_list(
-                "pk",
-                "date",
-                "start_time",
-                "course_id",
-                "municipality_id",
-                "workplace_id",
-                "trainer_id",
-                "trainer_name",
-                "planned_minutes",
-                "form",
-                "status",
-            ):
-                db_key[-1] = fold(db_key[-1]) if db_key[-1] else ""
-                existing[tuple(db_key)] = (sid, minutes, form, status)
+            existing = self._existing_sessions([k for k, _s in pending.values()])
             creates: list[tuple[list, Session]] = []
             updates: list[Session] = []
             now = timezone.now()
