@@ -449,11 +449,13 @@ class Command(BaseCommand):
                 break
         first = rng.choice(FEMALE if female else MALE)
         last = rng.choice(LAST)
+        # A few people have registered gender "annat" (ESF reports count them separately).
+        gender = "annat" if rng.random() < 0.004 else ("kvinna" if female else "man")
         return Person(
             personnummer=pnr,
             first_name=first,
             last_name=last,
-            gender="kvinna" if female else "man",
+            gender=gender,
             birth_date=born,
             municipality=municipality,
             workplace=workplace,
