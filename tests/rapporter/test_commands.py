@@ -13,6 +13,7 @@ from openpyxl import load_workbook
 from ombud.models import Programme, UnitCost
 from rapporter.models import Report
 from tests.factories import SPEC_EXAMPLES, MunicipalityFactory
+from tests.modig.test_celery_worker import real_worker  # noqa: F401 - the real-worker fixture
 
 pytestmark = pytest.mark.django_db
 
@@ -234,3 +235,24 @@ def test_attendance_certificates_bad_month(example, tmp_path, month, message):
         )
     assert str(exc.value) == message
     assert not out.exists()
+
+
+# --- with a real broker and worker (CI; skipped locally without PostgreSQL and Redis) -----------
+
+
+@pytest.mark.services
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.usefixtures("real_worker")
+def test_with_a_broker_the_command_queues_the_job_and_waits_for_the_worker(tmp_path, capsys):
+    call_command("create_programme", *MODIG)
+    call_command("import_people", str(SPEC_EXAMPLES / "people.csv"))
+    call_command("import_attendance", str(SPEC_EXAMPLES / "attendance.csv"), "--programme", "MODIG")
+    out = tmp_path / "esf.xlsx"
+    call_command(
+        "esf_report", "--programme", "MODIG", "--format", "xlsx", "--output", str(out), "--timeout", "90"
+    )
+    assert "Rapport #" in capsys.readouterr().err  # progress while waiting
+    cover = {r[0]: r[1] for r in load_workbook(out)["Sammanfattning"].iter_rows(values_only=True) if r[0]}
+    assert cover["Deltagartimmar"] == 7.75
+    report = Report.objects.get()
+    assert report.status == Report.Status.DONE
