@@ -10,12 +10,12 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Sequence
+from decimal import ROUND_HALF_UP, Decimal
 from html import escape
 
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
-from ombud.formatting import hours as fmt_hours
 from ombud.formatting import num
 
 FONT = "DejaVu Sans, Verdana, sans-serif"
@@ -177,6 +177,13 @@ def vbar_chart(
     return _svg(width, height, title, desc, body, prefix)
 
 
+def _hours_label(value: float) -> str:
+    # Rounded here: Django's number formatting cuts off decimals of a float instead of rounding.
+    if value >= 10 or value == int(value):
+        return num(int(Decimal(str(value)).quantize(Decimal(1), ROUND_HALF_UP)), 0)
+    return num(Decimal(str(value)).quantize(Decimal("0.1"), ROUND_HALF_UP), 1)
+
+
 def _shorten(text: str, length: int) -> str:
     return text if len(text) <= length else text[: length - 1] + "…"
 
@@ -201,7 +208,7 @@ def hours_per_month_chart(rows: Sequence[dict], *, width: int = 640) -> SafeStri
         [(r["month"], r["participant_hours"]) for r in rows],
         title=_("Deltagartimmar per månad"),
         unit=_("timmar"),
-        fmt=lambda v: num(v, 0) if v >= 10 or v == int(v) else fmt_hours(v),
+        fmt=_hours_label,
         width=width,
         prefix="chart-manad",
     )
