@@ -7,6 +7,7 @@ import logging
 
 from celery import shared_task
 from celery.signals import worker_init
+from django.utils import timezone
 
 logger = logging.getLogger(__name__)
 
@@ -32,7 +33,7 @@ def monthly_certificates(self, month: str | None = None) -> list[int]:
     from rapporter.services import certificates_request_month
 
     if month is None:
-        first_of_this = dt.date.today().replace(day=1)
+        first_of_this = timezone.localdate().replace(day=1)
         month = (first_of_this - dt.timedelta(days=1)).strftime("%Y-%m")
     ids = certificates_request_month(month=month)
     logger.info("queued %d monthly certificate reports for %s", len(ids), month)
