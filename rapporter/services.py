@@ -146,6 +146,8 @@ def report_request(
             period_to=period_to,
             requested_by=by,
             status__in=ACTIVE,
+            # A job older than a worker may run was lost (broker restarted): ask anew.
+            created_at__gte=timezone.now() - stale_after(),
         )
         .order_by("-created_at")
         .first()

@@ -112,6 +112,12 @@ def test_an_identical_request_while_one_is_queued_returns_the_queued_one(prog, u
     assert Report.objects.count() == 3
 
 
+def test_a_lost_queued_job_is_not_reused(prog, user):
+    first = ask(prog, user)
+    Report.objects.filter(id=first.id).update(created_at=timezone.now() - services.stale_after() * 2)
+    assert ask(prog, user).pk != first.pk
+
+
 def test_a_request_after_the_previous_one_finished_makes_a_new_report(prog, user):
     first = ask(prog, user)
     report_render(report_id=first.id)
