@@ -11,6 +11,7 @@ from pathlib import Path
 
 from django.core.exceptions import ValidationError
 from django.core.management.base import CommandError
+from django.utils.translation import gettext as _
 
 from ombud.models import Municipality, Programme
 from rapporter.models import Report
@@ -21,8 +22,10 @@ WAIT_SECONDS = 600
 def programme_by_code(code: str) -> Programme:
     programme = Programme.objects.filter(code__iexact=(code or "").strip()).first()
     if programme is None:
-        known = ", ".join(Programme.objects.order_by("code").values_list("code", flat=True)) or "inga"
-        raise CommandError(f"Okänt program: {code!r}. Kända program: {known}.")
+        known = ", ".join(Programme.objects.order_by("code").values_list("code", flat=True)) or _("inga")
+        raise CommandError(
+            _("Okänt program: %(code)r. Kända program: %(known)s.") % {"code": code, "known": known}
+        )
     return programme
 
 
@@ -32,14 +35,19 @@ def parse_date(value: str | None, option: str) -> dt.date | None:
     try:
         return dt.date.fromisoformat(value.strip())
     except ValueError:
-        raise CommandError(f"Ogiltigt datum för {option}: {value!r} (skriv ÅÅÅÅ-MM-DD).") from None
+        raise CommandError(
+            _("Ogiltigt datum för %(option)s: %(value)r (skriv ÅÅÅÅ-MM-DD).")
+            % {"option": option, "value": value}
+        ) from None
 
 
 def parse_month(value: str) -> str:
     try:
         month = dt.datetime.strptime(value.strip(), "%Y-%m").date()
     except ValueError:
-        raise CommandError(f"Ogiltig månad för --month: {value!r} (skriv ÅÅÅÅ-MM).") from None
+        raise CommandError(
+            _("Ogiltig månad för --month: %(value)r (skriv ÅÅÅÅ-MM).") % {"value": value}
+        ) from None
     return month.strftime("%Y-%m")
 
 
@@ -52,10 +60,13 @@ def municipality_in(programme: Programme, value: str | None) -> Municipality | N
         or Municipality.objects.filter(name__iexact=value).first()
     )
     if municipality is None:
-        raise CommandError(f"Okänd kommun: {value!r} (ange den fyrsiffriga kommunkoden, t.ex. 1481).")
+        raise CommandError(
+            _("Okänd kommun: %(value)r (ange den fyrsiffriga kommunkoden, t.ex. 1481).") % {"value": value}
+        )
     if not programme.municipalities.filter(pk=municipality.pk).exists():
         raise CommandError(
-            f"Kommunen {municipality.name} ({municipality.code}) ingår inte i programmet {programme.code}."
+            _("Kommunen %(name)s (%(code)s) ingår inte i programmet %(programme)s.")
+            % {"name": municipality.name, "code": municipality.code, "programme": programme.code}
         )
     return municipality
 
@@ -69,7 +80,7 @@ def write_atomically(path: str, content: bytes) -> None:
     target = Path(path)
     folder = target.parent if str(target.parent) else Path(".")
     if not folder.is_dir():
-        raise CommandError(f"Mappen för --output finns inte: {folder}.")
+        raise CommandError(_("Mappen för --output finns inte: %(folder)s.") % {"folder": folder})
     fd, tmp = tempfile.mkstemp(dir=folder, prefix=f".{target.name}.", suffix=".tmp")
     try:
         with os.fdopen(fd, "wb") as f:
@@ -96,7 +107,10 @@ def check_broker() -> None:
             conn.ensure_connection(max_retries=2, interval_start=0.2, interval_step=0.5, timeout=3)
     except Exception as exc:  # noqa: BLE001 - kombu and redis raise several kinds of connection errors
         raise CommandError(
-            f"Jobbkön (CELERY_BROKER_URL) svarar inte ({exc}). Starta Redis eller kör utan CELERY_BROKER_URL."
+            _(
+                "Jobbkön (CELERY_BROKER_URL) svarar inte (%(error)s). Starta Redis eller kör utan CELERY_BROKER_URL."
+            )
+            % {"error": exc}
         ) from None
 
 
@@ -117,17 +131,29 @@ def run_report(report: Report, *, out, timeout: float = WAIT_SECONDS) -> Report:
     while report.status in (Report.Status.QUEUED, Report.Status.RUNNING):
         state = (report.status, report.progress)
         if state != shown:
-            out.write(f"Rapport #{report.id}: {report.get_status_display().lower()} {report.progress} %")
+            out.write(
+                _("Rapport #%(id)s: %(status)s %(progress)s %%")
+                % {
+                    "id": report.id,
+                    "status": report.get_status_display().lower(),
+                    "progress": report.progress,
+                }
+            )
             shown = state
         if time.monotonic() > deadline:
             raise CommandError(
-                f"Rapport #{report.id} blev inte klar inom {timeout:.0f} s (status: {report.get_status_display()}). "
-                "Kontrollera att en Celery-arbetare är igång."
+                _(
+                    "Rapport #%(id)s blev inte klar inom %(seconds)d s (status: %(status)s). "
+                    "Kontrollera att en Celery-arbetare är igång."
+                )
+                % {"id": report.id, "seconds": timeout, "status": report.get_status_display()}
             )
         time.sleep(0.5)
         report.refresh_from_db()
     if report.status == Report.Status.FAILED:
-        raise CommandError(f"Rapport #{report.id} misslyckades: {report.error}")
+        raise CommandError(
+            _("Rapport #%(id)s misslyckades: %(error)s") % {"id": report.id, "error": report.error}
+        )
     return report
 
 

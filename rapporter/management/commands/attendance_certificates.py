@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
 
 from rapporter.management.commands import _report_cli as cli
 from rapporter.models import Report
@@ -32,8 +33,8 @@ class Command(BaseCommand):
         first, last = month_bounds(month)
         if last < programme.start_date or first > programme.end_date:
             raise CommandError(
-                f"Månaden {month} ligger utanför programmets period "
-                f"({programme.start_date} – {programme.end_date})."
+                _("Månaden %(month)s ligger utanför programmets period (%(start)s – %(end)s).")
+                % {"month": month, "start": programme.start_date, "end": programme.end_date}
             )
         cli.check_broker()
         try:
@@ -51,4 +52,7 @@ class Command(BaseCommand):
             raise cli.validation_error(exc) from None
         report = cli.run_report(report, out=self.stderr, timeout=opts["timeout"])
         cli.copy_report_file(report, opts["output"])
-        self.stdout.write(f"Skrev {opts['output']} (närvarorapporter {programme.code} {month}).")
+        self.stdout.write(
+            _("Skrev %(output)s (närvarorapporter %(programme)s %(month)s).")
+            % {"output": opts["output"], "programme": programme.code, "month": month}
+        )

@@ -11,6 +11,7 @@ import json
 
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
 
 from rapporter.management.commands import _report_cli as cli
 from rapporter.models import Report
@@ -41,7 +42,9 @@ class Command(BaseCommand):
     def handle(self, *args, **opts):
         fmt = (opts["format"] or "").strip().lower()
         if fmt not in FORMATS:
-            raise CommandError(f"Okänt format: {opts['format']!r}. Välj json, pdf eller xlsx.")
+            raise CommandError(
+                _("Okänt format: %(format)r. Välj json, pdf eller xlsx.") % {"format": opts["format"]}
+            )
         programme = cli.programme_by_code(opts["programme"])
         date_from = cli.parse_date(opts["date_from"], "--from") or programme.start_date
         date_to = cli.parse_date(opts["date_to"], "--to") or programme.end_date
@@ -76,4 +79,7 @@ class Command(BaseCommand):
             )
             report = cli.run_report(report, out=self.stderr, timeout=opts["timeout"])
             cli.copy_report_file(report, opts["output"])
-        self.stdout.write(f"Skrev {opts['output']} (ESF-sammanställning {programme.code}, {fmt.upper()}).")
+        self.stdout.write(
+            _("Skrev %(output)s (ESF-sammanställning %(programme)s, %(format)s).")
+            % {"output": opts["output"], "programme": programme.code, "format": fmt.upper()}
+        )
