@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 from django.utils.formats import number_format
 
@@ -18,7 +18,10 @@ def num(value: int | float | Decimal | None, decimals: int = 0) -> str:
     """`3 513`, `30 605,0` in Swedish (non-breaking space, decimal comma); `3,513` in English."""
     if value is None:
         return "–"
-    return number_format(value, decimal_pos=decimals, use_l10n=True, force_grouping=True)
+    # Django's number_format cuts extra decimals off; round half up first (7.75 → "7,8").
+    exact = Decimal(str(value)) if not isinstance(value, Decimal) else value
+    rounded = exact.quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP)
+    return number_format(rounded, decimal_pos=decimals, use_l10n=True, force_grouping=True)
 
 
 def hours(value: float | Decimal | None) -> str:
