@@ -18,9 +18,11 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.module_loading import import_string
 from django.utils.translation import gettext_lazy as _
 
 from kurser.models import ATTENDED_STATUSES, Attendance, AttendanceStatus, Course, Session, Submission
@@ -263,6 +265,25 @@ def _clean_mark(session: Session, status: str, minutes: int | None) -> int:
     return 0
 
 
+def _closed_month_check(
+    session: Session, by: User | None, reason: str, new: list[Attendance], changed: list[Attendance]
+) -> None:
+    """Attendance dated in a reporting month already sent to ESF changes only with a reason; the
+    change is audited and that month's and later reports are marked for re-issue. The rule lives
+    in the reporting app, which kurser may not import: settings name it."""
+    hook = getattr(settings, "MODIG_CLOSED_MONTH_HOOK", "")
+    if not hook:
+        return
+    import_string(hook)(
+        programme=session.programme,
+        date=session.date,
+        by=by if getattr(by, "pk", None) else None,
+        reason=reason,
+        what=f"Närvaro {session}",
+        detail={"session": session.pk, "people": sorted(r.person_id for r in [*new, *changed])},
+    )
+
+
 def _apply_marks(
     *,
     session: Session,
@@ -315,6 +336,8 @@ def _apply_marks(
             now,
             client_id,
         )
+    if new or changed:
+        _closed_month_check(session, by, reason, new, changed)
     Attendance.objects.bulk_create(new)
     Attendance.objects.bulk_update(changed, ["status", "minutes", "recorded_by", "recorded_at", "client_id"])
     if session.is_approved and new:

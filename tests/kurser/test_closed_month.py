@@ -1,0 +1,80 @@
+"""Attendance dated in a closed reporting month changes only with a reason (issue 6, item 7)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+
+import pytest
+from django.core.exceptions import ValidationError
+
+from kurser.models import Attendance, AttendanceStatus
+from kurser.services import attendance_mark
+from ombud.models import AuditLog
+from rapporter.closing import REASON_REQUIRED
+from rapporter.models import ClosedMonth, Report
+from tests.factories import PersonFactory, ProgrammeFactory, ReportFactory, SessionFactory, WorkplaceFactory
+
+
+@pytest.fixture
+def closed_setup(molndal, programme_leader):
+    programme = ProgrammeFactory(code="CLOSE", municipalities=[molndal])
+    session = SessionFactory(programme=programme, municipality=molndal, date=dt.date(2020, 3, 12))
+    person = PersonFactory(workplace=WorkplaceFactory(municipality=molndal))
+    ClosedMonth.objects.create(programme=programme, month=dt.date(2020, 3, 1), closed_by=programme_leader)
+    march = ReportFactory(programme=programme, status=Report.Status.DONE, period_to=dt.date(2020, 3, 31))
+    february = ReportFactory(programme=programme, status=Report.Status.DONE, period_to=dt.date(2020, 2, 29))
+    return session, person, march, february
+
+
+@pytest.mark.django_db
+def test_change_in_closed_month_without_reason_is_refused(closed_setup, programme_leader):
+    session, person, _march, _february = closed_setup
+    with pytest.raises(ValidationError) as err:
+        attendance_mark(
+            session=session,
+            person=person,
+            status=AttendanceStatus.PRESENT,
+            minutes=None,
+            by=programme_leader,
+            client_id=uuid.uuid4(),
+        )
+    assert str(REASON_REQUIRED) in err.value.messages
+    assert not Attendance.objects.exists()
+
+
+@pytest.mark.django_db
+def test_change_in_closed_month_with_reason_is_audited_and_marks_reports(closed_setup, programme_leader):
+    session, person, march, february = closed_setup
+    attendance_mark(
+        session=session,
+        person=person,
+        status=AttendanceStatus.PRESENT,
+        minutes=None,
+        by=programme_leader,
+        client_id=uuid.uuid4(),
+        reason="Glömd närvarolista hittad",
+    )
+    assert Attendance.objects.get().minutes == session.planned_minutes
+    entry = AuditLog.objects.get(action=AuditLog.Action.CHANGE, reason="Glömd närvarolista hittad")
+    assert entry.detail["closed_month"] == "2020-03"
+    march.refresh_from_db()
+    february.refresh_from_db()
+    assert march.needs_reissue is True
+    assert february.needs_reissue is False
+
+
+@pytest.mark.django_db
+def test_open_month_needs_no_reason(molndal, programme_leader):
+    programme = ProgrammeFactory(code="OPEN", municipalities=[molndal])
+    session = SessionFactory(programme=programme, municipality=molndal)
+    person = PersonFactory(workplace=WorkplaceFactory(municipality=molndal))
+    attendance_mark(
+        session=session,
+        person=person,
+        status=AttendanceStatus.PRESENT,
+        minutes=None,
+        by=programme_leader,
+        client_id=uuid.uuid4(),
+    )
+    assert Attendance.objects.count() == 1
