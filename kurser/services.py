@@ -27,6 +27,7 @@ from django.utils.translation import gettext_lazy as _
 
 from kurser.models import ATTENDED_STATUSES, Attendance, AttendanceStatus, Course, Session, Submission
 from ombud import access
+from ombud.datacache import data_changed
 from ombud.models import AuditLog, Municipality, Person, Programme, Workplace
 from ombud.services import audit_log
 
@@ -164,6 +165,7 @@ def session_cancel(*, session: Session, by: User | None, reason: str = "") -> Se
     session.status = Session.Status.CANCELLED
     session.full_clean()
     session.save(update_fields=["status", "updated_at"])
+    data_changed()
     return session
 
 
@@ -181,6 +183,7 @@ def session_mark_held(*, session: Session, by: User | None, reason: str = "") ->
     if session.status != Session.Status.HELD:
         session.status = Session.Status.HELD
         session.save(update_fields=["status", "updated_at"])
+    data_changed()
     return session
 
 
@@ -342,6 +345,8 @@ def _apply_marks(
     Attendance.objects.bulk_update(changed, ["status", "minutes", "recorded_by", "recorded_at", "client_id"])
     if session.is_approved and new:
         _audit_change(session, by, reason, "Lade till närvaro", {"people": [r.person_id for r in new]})
+    if new or changed:
+        data_changed()
     if session.status == Session.Status.PLANNED and any(s in ATTENDED_STATUSES for _p, s, _m in cleaned):
         # Someone attended: the session took place.
         session.status = Session.Status.HELD

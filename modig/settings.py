@@ -233,6 +233,25 @@ CELERY_BEAT_SCHEDULE = {
     },
 }
 
+# --- cache ------------------------------------------------------------------------------------
+# Shared by every process: Redis when the broker is Redis (production), else files in the project
+# (the embedded mode, where commands and the web server are separate processes).
+if CELERY_BROKER_URL.startswith(("redis://", "rediss://")):
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": env_url("CACHE_URL", CELERY_BROKER_URL, {"redis", "rediss"}),
+            "KEY_PREFIX": "modig",
+        }
+    }
+else:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": str(BASE_DIR / ".cache"),
+        }
+    }
+
 # --- logging ----------------------------------------------------------------------------------
 LOGGING = {
     "version": 1,

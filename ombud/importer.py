@@ -48,6 +48,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from ombud import personnummer as pnr
+from ombud.datacache import data_changed
 from ombud.models import AuditLog, Municipality, Person, Sector, TargetGroup, Workplace
 
 if TYPE_CHECKING:
@@ -439,6 +440,7 @@ def run_import(
             if ctx.has_errors or dry_run:
                 raise _Rollback
             result.committed = True
+            data_changed()
     except _Rollback:
         pass
     except ImportFileError as exc:

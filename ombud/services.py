@@ -30,6 +30,7 @@ from django.utils.translation import gettext as _g
 from django.utils.translation import gettext_lazy as _
 
 from ombud import personnummer as pnr
+from ombud.datacache import data_changed
 from ombud.models import (
     AuditLog,
     Municipality,
@@ -247,6 +248,7 @@ def person_create(
     )
     person.full_clean()
     person.save()
+    data_changed()
     return person
 
 
@@ -284,6 +286,7 @@ def person_update(*, person: Person, by: User | None = None, **fields: Any) -> P
     _check_workplace(person.municipality, person.workplace)
     person.full_clean()
     person.save()
+    data_changed()
     return person
 
 
@@ -476,6 +479,7 @@ def person_erase(*, person: Person, user: User | None, reason: str) -> None:
         person=person,
         reason=reason.strip(),
     )
+    data_changed()
 
 
 def retention_cutoff_year(today: dt.date) -> int:

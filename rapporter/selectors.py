@@ -6,11 +6,14 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from django.core.cache import cache
 from django.db.models import QuerySet
 from django.http import Http404
+from django.utils.translation import get_language
 
 from kurser.models import CourseType
 from ombud import access
+from ombud.datacache import data_version
 from ombud.models import Municipality, Programme, TargetGroup
 from rapporter.models import ClosedMonth, Report
 
@@ -20,6 +23,8 @@ if TYPE_CHECKING:
 # Programme targets shown as progress on the dashboard. Modig's ESF application promised about
 # 3,500 participants and 30,000 participant hours. Module constants until Programme has fields
 # for them (ask the model owner before moving them).
+# Counted figures on the dashboard are recomputed at the latest after this long.
+DASHBOARD_CACHE_SECONDS = 300
 PARTICIPANTS_TARGET = 3500
 PARTICIPANT_HOURS_TARGET = 30000
 
@@ -131,12 +136,36 @@ def dashboard_scope(
     )
 
 
+def _counted(scope: DashboardScope, period: dict[str, Any]) -> tuple[dict, list, list]:
+    """The expensive counts, cached under the data version (ombud.datacache): any write through
+    the services starts a new version; the timeout bounds staleness from writes made around them."""
+    from rapporter import queries
+
+    key = "dashboard:{}:{}:{}:{}:{}:{}".format(
+        data_version(),
+        scope.programme.pk,
+        scope.date_from.isoformat(),
+        scope.date_to.isoformat(),
+        scope.municipality.pk if scope.municipality else "-",
+        get_language(),
+    )
+    counted = cache.get(key)
+    if counted is None:
+        counted = (
+            queries.esf_summary(**period),
+            queries.hours_per_month(**period),
+            queries.reach_per_ombud(**period),
+        )
+        cache.set(key, counted, timeout=DASHBOARD_CACHE_SECONDS)
+    return counted
+
+
 def dashboard_data(*, scope: DashboardScope) -> dict[str, Any]:
     """The ESF summary (the same function as every report) plus what the page shows around it.
 
     The number of queries is fixed: esf_summary's own aggregates plus the charts' data.
     """
-    from rapporter import charts, queries
+    from rapporter import charts
 
     period = {
         "programme": scope.programme,
@@ -144,10 +173,8 @@ def dashboard_data(*, scope: DashboardScope) -> dict[str, Any]:
         "date_to": scope.date_to,
         "municipality": scope.municipality,
     }
-    summary = queries.esf_summary(**period)
+    summary, monthly, reach = _counted(scope, period)
     totals = summary["totals"]
-    monthly = queries.hours_per_month(**period)
-    reach = queries.reach_per_ombud(**period)
     names = {row["code"]: row["name"] for row in summary["by_municipality"]}
     by_municipality = summary["by_municipality"]
     if scope.municipality is not None:
