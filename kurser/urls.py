@@ -7,6 +7,7 @@ from kurser import views
 app_name = "kurser"
 
 urlpatterns = [
+    path("", views.index, name="index"),
     # ombud
     path("mina/", views.my_sessions, name="my-sessions"),
     path("rackvidd/", views.my_reach, name="my-reach"),

@@ -41,6 +41,12 @@ def _error_text(error: ValidationError) -> str:
 # --- ombud pages ------------------------------------------------------------------------------
 
 
+@access.require(access.can_run_sessions)
+def index(request: HttpRequest) -> HttpResponse:
+    """/kurser/: an ombud's own sessions, a leader's session list."""
+    return redirect("kurser:my-sessions" if _is_ombud(request.user) else "kurser:session-list")
+
+
 @access.require(_is_ombud)
 def my_sessions(request: HttpRequest) -> HttpResponse:
     upcoming, past = selectors.my_sessions(user=request.user)

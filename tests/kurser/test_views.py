@@ -417,3 +417,14 @@ def test_session_pages_query_count_is_flat(
     PersonFactory.create_batch(10, workplace=ombud_person.workplace)  # more people to invite
     with django_assert_max_num_queries(len(small.captured_queries)):
         assert c.get(url).status_code == 200
+
+
+@pytest.mark.django_db
+def test_kurser_root_leads_each_role_to_its_session_page(
+    client_as, ombud_molndal, programme_leader, coordinator
+):
+    from django.urls import reverse
+
+    assert client_as(ombud_molndal).get("/kurser/").url == reverse("kurser:my-sessions")
+    assert client_as(programme_leader).get("/kurser/").url == reverse("kurser:session-list")
+    assert client_as(coordinator).get("/kurser/").status_code == 403
