@@ -10,12 +10,21 @@ from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
-from ombud.access import role_of
+from ombud.access import can_view_reports, role_of
 
 
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
-    return render(request, "home.html", {"role": role_of(request.user)})
+    context: dict[str, object] = {"role": role_of(request.user)}
+    if can_view_reports(request.user):
+        # Headline numbers of the user's newest programme (cached; see rapporter.selectors).
+        from rapporter import selectors
+
+        scope = selectors.dashboard_scope(user=request.user)
+        if scope is not None:
+            context["scope"] = scope
+            context["totals"] = selectors.dashboard_data(scope=scope)["totals"]
+    return render(request, "home.html", context)
 
 
 def _broker_state() -> str:

@@ -115,3 +115,23 @@ def test_unknown_page_answers_404_in_swedish(client_as, coordinator, settings):
     response = client_as(coordinator).get("/finns-inte/")
     assert response.status_code == 404
     assert "Sidan finns inte" in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_start_page_shows_the_programme_headline_numbers_for_report_roles(client_as, coordinator, molndal):
+    from rapporter.queries import esf_summary
+    from tests.factories import AttendanceFactory, ProgrammeFactory, SessionFactory
+
+    programme = ProgrammeFactory(code="HOME", municipalities=[molndal])
+    session = SessionFactory(programme=programme, municipality=molndal, planned_minutes=90)
+    AttendanceFactory(session=session, person__workplace__municipality=molndal)
+    html = client_as(coordinator).get("/").content.decode()
+    totals = esf_summary(programme=programme)["totals"]
+    assert totals["participants"] == 1
+    assert 'data-stat="participants">1<' in html
+    assert 'data-stat="participant_hours">1,5<' in html
+
+
+@pytest.mark.django_db
+def test_start_page_of_an_ombud_has_no_programme_numbers(client_as, ombud_molndal):
+    assert "data-stat=" not in client_as(ombud_molndal).get("/").content.decode()
