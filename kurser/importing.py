@@ -19,7 +19,7 @@ import operator
 import re
 from typing import TYPE_CHECKING, Any
 
-from django.db.models import Q
+from django.db.models import Max, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _g
 from django.utils.translation import gettext_lazy as _
@@ -126,6 +126,11 @@ class AttendanceImport:
         #                minutes, form, first row, workplace name, trainer name, created by this import]
         self.sessions: dict[tuple, list[Any]] = {}
         self.pairs: set[int] = set()
+        # Sessions that existed before this import, by day: only those days need a lookup, and
+        # only sessions up to this id (later ones were created by this import and are known).
+        before = Session.objects.filter(programme=programme)
+        self.existing_dates = set(before.values_list("date", flat=True).distinct())
+        self.last_existing_id = before.aggregate(last=Max("pk"))["last"] or 0
         self.outside_period = 0
         self._dates: dict[str, dt.date | None] = {}
         self._times: dict[str, dt.time | None] = {}
@@ -361,18 +366,19 @@ class AttendanceImport:
 
         One query per chunk, an OR of (date, start time, course, municipality): exactly the
         candidates, whatever order the file's rows are in (a `date IN (…)` would fetch every
-        session of those days again for every batch). Keys whose course is new cannot exist.
+        session of those days again for every batch). Keys whose course is new, or whose day
+        had no session before the import started, cannot exist: no query for them.
         """
         wanted = []
         for key in keys:
             course_id = self.courses[key[2]][0]
-            if course_id and course_id > 0:
+            if course_id and course_id > 0 and key[0] in self.existing_dates:
                 wanted.append(Q(date=key[0], start_time=key[1], course_id=course_id, municipality_id=key[3]))
         existing: dict[tuple, tuple] = {}
         for start in range(0, len(wanted), 200):
             condition = functools.reduce(operator.or_, wanted[start : start + 200])
             for sid, *db_key, minutes, form, status in (
-                Session.objects.filter(programme=self.programme)
+                Session.objects.filter(programme=self.programme, pk__lte=self.last_existing_id)
                 .filter(condition)
                 .values_list(
                     "pk",
