@@ -17,11 +17,15 @@ from django.core.management.base import CommandError
 
 from kurser.models import Attendance, Session
 from ombud.models import AuditLog, Municipality, Person, Programme
-from tests.factories import AttendanceFactory, PersonFactory, ProgrammeFactory, SessionFactory
+from tests.factories import (
+    SPEC_EXAMPLES,
+    AttendanceFactory,
+    PersonFactory,
+    ProgrammeFactory,
+    SessionFactory,
+)
 
-EXAMPLES = Path("/work/shared/spec/examples")
-if not EXAMPLES.is_dir():  # the repository's own copy, when the shared folder is absent
-    EXAMPLES = Path(settings.BASE_DIR) / "docs" / "examples"
+EXAMPLES = SPEC_EXAMPLES
 MODIG_MUNICIPALITIES = (
     "1440:Ale,1401:Härryda,1482:Kungälv,1481:Mölndal,1402:Partille,1415:Stenungsund,1419:Tjörn"
 )
