@@ -169,6 +169,34 @@ MODIG_MUNICIPALITIES = [
 ]
 
 
+# The spec's own create_programme line (spec §4), as call_command arguments.
+CREATE_MODIG = [
+    "create_programme",
+    "--code",
+    "MODIG",
+    "--name",
+    "Modig – Mer omsorg med digital teknik",
+    "--from",
+    "2019-04-01",
+    "--to",
+    "2021-06-30",
+    "--funder",
+    "ESF",
+    "--municipalities",
+    ",".join(f"{code}:{name}" for code, name in MODIG_MUNICIPALITIES),
+]
+
+
+def import_spec_example() -> Programme:
+    """The spec's worked example through exactly the spec's commands; returns the programme."""
+    from django.core.management import call_command
+
+    call_command(*CREATE_MODIG)
+    call_command("import_people", str(SPEC_EXAMPLES / "people.csv"))
+    call_command("import_attendance", str(SPEC_EXAMPLES / "attendance.csv"), "--programme", "MODIG")
+    return Programme.objects.get(code="MODIG")
+
+
 def modig_programme(**kwargs) -> Programme:
     """The Modig programme of spec §4 (create_programme's example line)."""
     munis = [MunicipalityFactory(code=c, name=n) for c, n in MODIG_MUNICIPALITIES]

@@ -10,36 +10,18 @@ import pytest
 from django.core.management import CommandError, call_command
 from openpyxl import load_workbook
 
-from ombud.models import Programme, UnitCost
+from ombud.models import UnitCost
 from rapporter.models import Report
-from tests.factories import SPEC_EXAMPLES, MunicipalityFactory
+from tests.factories import CREATE_MODIG, SPEC_EXAMPLES, MunicipalityFactory, import_spec_example
 from tests.modig.test_celery_worker import real_worker  # noqa: F401 - the real-worker fixture
 
 pytestmark = pytest.mark.django_db
-
-MODIG = [
-    "--code",
-    "MODIG",
-    "--name",
-    "Modig – Mer omsorg med digital teknik",
-    "--from",
-    "2019-04-01",
-    "--to",
-    "2021-06-30",
-    "--funder",
-    "ESF",
-    "--municipalities",
-    "1440:Ale,1401:Härryda,1482:Kungälv,1481:Mölndal,1402:Partille,1415:Stenungsund,1419:Tjörn",
-]
 
 
 @pytest.fixture
 def example(db):
     """The spec's example imported with the spec's own commands."""
-    call_command("create_programme", *MODIG)
-    call_command("import_people", str(SPEC_EXAMPLES / "people.csv"))
-    call_command("import_attendance", str(SPEC_EXAMPLES / "attendance.csv"), "--programme", "MODIG")
-    return Programme.objects.get(code="MODIG")
+    return import_spec_example()
 
 
 def esf(tmp_path, fmt: str, *args: str, name: str | None = None):
@@ -82,7 +64,7 @@ def test_json_with_period_and_municipality(example, tmp_path):
 
 
 def test_json_with_unit_costs_has_cofinancing(example, tmp_path):
-    call_command("create_programme", *MODIG, "--unit-costs", "2019:270,2020:275,2021:280")
+    call_command(*CREATE_MODIG, "--unit-costs", "2019:270,2020:275,2021:280")
     assert UnitCost.objects.count() == 3
     data = json.loads(esf(tmp_path, "json").read_text(encoding="utf-8"))
     # 2019: 90 + 60 + 120 + 75 minutes = 5.75 h × 270; 2020: 60 + 60 = 2 h × 275.
@@ -244,9 +226,7 @@ def test_attendance_certificates_bad_month(example, tmp_path, month, message):
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.usefixtures("real_worker")
 def test_with_a_broker_the_command_queues_the_job_and_waits_for_the_worker(tmp_path, capsys):
-    call_command("create_programme", *MODIG)
-    call_command("import_people", str(SPEC_EXAMPLES / "people.csv"))
-    call_command("import_attendance", str(SPEC_EXAMPLES / "attendance.csv"), "--programme", "MODIG")
+    import_spec_example()
     out = tmp_path / "esf.xlsx"
     call_command(
         "esf_report", "--programme", "MODIG", "--format", "xlsx", "--output", str(out), "--timeout", "90"

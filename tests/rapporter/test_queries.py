@@ -6,7 +6,6 @@ import datetime as dt
 import json
 
 import pytest
-from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
@@ -23,6 +22,7 @@ from tests.factories import (
     PersonFactory,
     SessionFactory,
     WorkplaceFactory,
+    import_spec_example,
     load_spec_example,
     modig_programme,
 )
@@ -78,23 +78,7 @@ def test_spec_example_gives_exactly_the_spec_summary(prog):
 
 
 def test_spec_example_through_the_import_commands_gives_the_spec_summary(db, capsys):
-    call_command(
-        "create_programme",
-        "--code",
-        "MODIG",
-        "--name",
-        "Modig – Mer omsorg med digital teknik",
-        "--from",
-        "2019-04-01",
-        "--to",
-        "2021-06-30",
-        "--funder",
-        "ESF",
-        "--municipalities",
-        "1440:Ale,1401:Härryda,1482:Kungälv,1481:Mölndal,1402:Partille,1415:Stenungsund,1419:Tjörn",
-    )
-    call_command("import_people", str(SPEC_EXAMPLES / "people.csv"))
-    call_command("import_attendance", str(SPEC_EXAMPLES / "attendance.csv"), "--programme", "MODIG")
+    import_spec_example()
     from ombud.models import Programme
 
     expected = json.loads((SPEC_EXAMPLES / "summary.json").read_text(encoding="utf-8"))
