@@ -137,7 +137,8 @@ class Session(models.Model):
         verbose_name = _("utbildningstillfälle")
         verbose_name_plural = _("utbildningstillfällen")
         indexes = [
-            models.Index(fields=["programme", "date"], name="session_programme_date"),
+            # Period counts (programme, date) and the attendance import's session key lookup.
+            models.Index(fields=["programme", "date", "start_time", "course"], name="session_programme_key"),
             models.Index(fields=["municipality", "date"], name="session_municipality_date"),
             models.Index(fields=["trainer", "date"], name="session_trainer_date"),
             # Session lists are newest first: an index in that order serves every page.
