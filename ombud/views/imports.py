@@ -95,6 +95,19 @@ def _run(path: Path, *, user, dry_run: bool, filename: str) -> importer.ImportRe
     return importer.run_import(handler, path, filename=filename, dry_run=dry_run, user=user)
 
 
+def _masked(rows: list[dict[str, str]]) -> list[dict[str, str]]:
+    """The preview shows personnummer masked like every other page (`19850312-****`)."""
+    out = []
+    for row in rows:
+        shown = dict(row)
+        for label, value in row.items():
+            if label.lower().strip() == "personnummer" and value:
+                digits = "".join(ch for ch in value if ch.isdigit())
+                shown[label] = f"{digits[:-4]}-****" if len(digits) >= 10 else "****"
+        out.append(shown)
+    return out
+
+
 @access.require(access.can_edit_people)
 def person_import(request: HttpRequest) -> HttpResponse:
     form = ImportForm(request.POST or None, request.FILES or None)
@@ -117,7 +130,7 @@ def person_import(request: HttpRequest) -> HttpResponse:
                     form.add_error("file", message)
                 return render(request, "ombud/person_import.html", context, status=400)
             context.update(
-                result=result, preview_rows=result.preview[:PREVIEW_ROWS], filename=result.filename
+                result=result, preview_rows=_masked(result.preview[:PREVIEW_ROWS]), filename=result.filename
             )
             if result.errors:
                 path.unlink(missing_ok=True)

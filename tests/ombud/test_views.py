@@ -549,3 +549,15 @@ def test_outsider_gets_404_on_every_object_page(client_as, outsider, ale, name, 
     assert client.get(url).status_code == 404
     assert client.post(url).status_code == 404
     assert client.post(reverse("ombud:person-reveal", args=[ombud.person.pk])).status_code == 404
+
+
+@pytest.mark.django_db
+def test_import_preview_masks_personnummer(client_as, programme_leader, ale):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.urls import reverse
+
+    csv = "personnummer;förnamn;efternamn;kommun;arbetsplats;målgrupp\n19780314-1121;Anna;Lindqvist;Ale;Hemtjänst;baspersonal\n"
+    upload = SimpleUploadedFile("people.csv", csv.encode(), content_type="text/csv")
+    html = client_as(programme_leader).post(reverse("ombud:person-import"), {"file": upload}).content.decode()
+    assert "19780314-****" in html
+    assert "19780314-1121" not in html
