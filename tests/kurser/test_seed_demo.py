@@ -111,6 +111,21 @@ def test_seeded_rows_follow_the_rules():
     assert attended.aggregate(m=Sum("minutes"))["m"] > 0
 
 
+def test_no_two_seeded_sessions_share_the_import_key():
+    """The demo history can be exported as an attendance file (spec §1b) and imported again."""
+    from django.db.models import Count
+
+    seed("--scale", "0.3")
+    clashes = (
+        Session.objects.values(
+            "date", "start_time", "course", "municipality", "workplace", "trainer", "trainer_name"
+        )
+        .annotate(n=Count("id"))
+        .filter(n__gt=1)
+    )
+    assert list(clashes) == []
+
+
 def test_if_empty_does_nothing_when_there_is_data():
     seed("--scale", "0.1")
     n = Person.objects.count()

@@ -315,6 +315,7 @@ class Command(BaseCommand):
         self.scale = scale
         self.counter = 0
         self.totals = {"people": 0, "sessions": 0, "attendance": 0, "minutes": 0, "ombud": 0}
+        self.session_keys: set[tuple] = set()
         with transaction.atomic():
             programme = self._programme()
             self._wipe(programme)
@@ -618,10 +619,24 @@ class Command(BaseCommand):
             ]
         minutes = rng.choice(next(c[4] for c in COURSES if c[0] == course.title))
         span = (before - after).days
+        trainer_name = "" if trainer else rng.choice(EXTERNAL_TRAINERS)
+        workplace = rng.choice(workplaces) if workplaces else None
         while True:
             day = after + dt.timedelta(days=rng.randint(0, span))
-            # No training on weekends or in the July holidays.
-            if day.weekday() < 5 and day.month != 7:
+            start_time = rng.choice(START_TIMES)
+            # No training on weekends or in the July holidays; and never two sessions with the
+            # same import key (spec §1b), so the demo history can be exported and imported again.
+            key = (
+                day,
+                start_time,
+                course.pk,
+                municipality.pk,
+                getattr(workplace, "pk", None),
+                getattr(trainer, "pk", trainer),
+                trainer_name,
+            )
+            if day.weekday() < 5 and day.month != 7 and key not in self.session_keys:
+                self.session_keys.add(key)
                 break
         remote = rng.random() < (0.4 if day >= PANDEMIC else 0.05)
         status = Session.Status.CANCELLED if rng.random() < 0.02 else Session.Status.HELD
@@ -631,11 +646,11 @@ class Command(BaseCommand):
             programme=programme,
             course=course,
             trainer=trainer,
-            trainer_name="" if trainer else rng.choice(EXTERNAL_TRAINERS),
+            trainer_name=trainer_name,
             municipality=municipality,
-            workplace=rng.choice(workplaces) if workplaces else None,
+            workplace=workplace,
             date=day,
-            start_time=rng.choice(START_TIMES),
+            start_time=start_time,
             planned_minutes=minutes,
             form=Form.REMOTE if remote else Form.ON_SITE,
             small_group=rng.random() < 0.1,
