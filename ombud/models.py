@@ -175,6 +175,8 @@ class Person(models.Model):
         verbose_name_plural = _("medarbetare")
         indexes = [
             models.Index(fields=["municipality", "last_name", "first_name"], name="person_muni_name"),
+            # The unfiltered staff list (programme leader, coordinator) in its default order.
+            models.Index(fields=["last_name", "first_name", "id"], name="person_name_order"),
             models.Index(fields=["workplace", "-created_at"], name="person_workplace_newest"),
             models.Index(fields=["target_group"], name="person_target_group"),
         ]
