@@ -46,7 +46,7 @@ def register_people(n: int) -> dict[str, list[str]]:
     """COPY n people into the database; returns written personnummer by municipality code."""
     from django.db import connection, transaction
 
-    from ombud.importer import insert_rows
+    from ombud.importer import _PERSON_INSERT, insert_rows
     from ombud.models import Municipality, Person, Workplace
     from ombud.personnummer import birth_date, gender
 
@@ -67,19 +67,7 @@ def register_people(n: int) -> dict[str, list[str]]:
     with transaction.atomic():
         insert_rows(
             Person,
-            [
-                "personnummer",
-                "first_name",
-                "last_name",
-                "gender",
-                "birth_date",
-                "municipality_id",
-                "workplace_id",
-                "target_group",
-                "email",
-                "created_at",
-                "updated_at",
-            ],
+            _PERSON_INSERT,
             rows,
         )
     return by_code

@@ -15,8 +15,15 @@ from kurser.importing import attendance_summary, import_attendance
 from kurser.models import Attendance, Course, Session
 from ombud import importer
 from ombud.models import Municipality, Person
-from tests.factories import CourseFactory, PersonFactory, ProgrammeFactory, SessionFactory, WorkplaceFactory
-from tests.ombud.test_commands import CREATE_MODIG, EXAMPLES
+from tests.factories import (
+    CREATE_MODIG,
+    CourseFactory,
+    PersonFactory,
+    ProgrammeFactory,
+    SessionFactory,
+    WorkplaceFactory,
+)
+from tests.factories import SPEC_EXAMPLES as EXAMPLES
 
 HEADER = "datum,starttid,minuter,kurs,verktyg,nivå,typ,form,kommun,arbetsplats,utbildare,deltagare,närvaro,närvarominuter"
 ANNA, KIM, BIRGITTA, MOHAMMED = "19780314-1121", "19940217-8942", "196106303487", "851102-2355"

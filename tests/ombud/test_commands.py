@@ -18,6 +18,8 @@ from django.core.management.base import CommandError
 from kurser.models import Attendance, Session
 from ombud.models import AuditLog, Municipality, Person, Programme
 from tests.factories import (
+    CREATE_MODIG,
+    MODIG_MUNICIPALITIES,
     SPEC_EXAMPLES,
     AttendanceFactory,
     PersonFactory,
@@ -26,24 +28,6 @@ from tests.factories import (
 )
 
 EXAMPLES = SPEC_EXAMPLES
-MODIG_MUNICIPALITIES = (
-    "1440:Ale,1401:Härryda,1482:Kungälv,1481:Mölndal,1402:Partille,1415:Stenungsund,1419:Tjörn"
-)
-CREATE_MODIG = [
-    "create_programme",
-    "--code",
-    "MODIG",
-    "--name",
-    "Modig – Mer omsorg med digital teknik",
-    "--from",
-    "2019-04-01",
-    "--to",
-    "2021-06-30",
-    "--funder",
-    "ESF",
-    "--municipalities",
-    MODIG_MUNICIPALITIES,
-]
 
 pytestmark = pytest.mark.django_db
 
@@ -159,7 +143,7 @@ def test_create_programme_registers_the_programme_and_its_municipalities():
     assert (programme.start_date, programme.end_date) == (dt.date(2019, 4, 1), dt.date(2021, 6, 30))
     assert (programme.funder, programme.case_id) == ("ESF", "2019-00123")
     assert sorted(programme.municipalities.values_list("code", flat=True)) == sorted(
-        part.split(":")[0] for part in MODIG_MUNICIPALITIES.split(",")
+        code for code, _name in MODIG_MUNICIPALITIES
     )
     assert Municipality.objects.get(code="1401").name == "Härryda"
     assert dict(programme.unit_costs.values_list("year", "amount")) == {
