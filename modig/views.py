@@ -23,7 +23,7 @@ def home(request: HttpRequest) -> HttpResponse:
         scope = selectors.dashboard_scope(user=request.user)
         if scope is not None:
             context["scope"] = scope
-            context["totals"] = selectors.dashboard_data(scope=scope)["totals"]
+            context["totals"] = selectors.dashboard_totals(scope=scope)
     return render(request, "home.html", context)
 
 

@@ -160,6 +160,21 @@ def _counted(scope: DashboardScope, period: dict[str, Any]) -> tuple[dict, list,
     return counted
 
 
+def dashboard_totals(*, scope: DashboardScope) -> dict[str, Any]:
+    """Just the headline totals (the start page), from the same cached counts as the dashboard."""
+    summary, _monthly, _reach = _counted(scope, _period(scope))
+    return summary["totals"]
+
+
+def _period(scope: DashboardScope) -> dict[str, Any]:
+    return {
+        "programme": scope.programme,
+        "date_from": scope.date_from,
+        "date_to": scope.date_to,
+        "municipality": scope.municipality,
+    }
+
+
 def dashboard_data(*, scope: DashboardScope) -> dict[str, Any]:
     """The ESF summary (the same function as every report) plus what the page shows around it.
 
@@ -167,13 +182,7 @@ def dashboard_data(*, scope: DashboardScope) -> dict[str, Any]:
     """
     from rapporter import charts
 
-    period = {
-        "programme": scope.programme,
-        "date_from": scope.date_from,
-        "date_to": scope.date_to,
-        "municipality": scope.municipality,
-    }
-    summary, monthly, reach = _counted(scope, period)
+    summary, monthly, reach = _counted(scope, _period(scope))
     totals = summary["totals"]
     names = {row["code"]: row["name"] for row in summary["by_municipality"]}
     by_municipality = summary["by_municipality"]
