@@ -12,7 +12,7 @@ from django.urls import reverse
 def test_anonymous_request_to_root_is_redirected_to_login(client, settings):
     response = client.get("/")
     assert response.status_code == 302
-    assert settings.LOGIN_URL == reverse("login")
+    assert reverse("login") == settings.LOGIN_URL
     assert response.url.startswith(settings.LOGIN_URL)
 
 
