@@ -113,7 +113,7 @@ def person_list_export(request: HttpRequest) -> FileResponse:
     in memory as model objects. Personnummer only for roles that may export it; audited."""
     _form, filters = _filters(request)
     with_pnr = access.can_export_personnummer(request.user)
-    rows = selectors.person_list(user=request.user, filters=filters).values_list(
+    rows = selectors.person_list(user=request.user, filters=filters).values_list(  # type: ignore[misc]  # annotated field
         "personnummer",
         "first_name",
         "last_name",

@@ -21,7 +21,6 @@ import time
 from collections.abc import Iterator
 from decimal import Decimal
 
-from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 from django.db import reset_queries, transaction
 from django.utils import timezone
@@ -36,6 +35,7 @@ from ombud.models import (
     Sector,
     TargetGroup,
     UnitCost,
+    User,
     Workplace,
 )
 from ombud.personnummer import luhn_digit
@@ -366,11 +366,10 @@ class Command(BaseCommand):
         Session.objects.filter(programme=programme).delete()
         demo = Person.objects.filter(email__endswith=f".{EMAIL_DOMAIN}")
         Ombud.objects.filter(person__in=demo).delete()
-        get_user_model().objects.filter(person__in=demo).update(person=None)
+        User.objects.filter(person__in=demo).update(person=None)
         demo.delete()
 
-    def _users(self) -> dict[str, object]:
-        User = get_user_model()
+    def _users(self) -> dict[str, User]:
         ale = Municipality.objects.get(code="1440")
         specs = [
             ("programledare", "Eva", "Larsson", Role.PROGRAMME_LEADER),
