@@ -11,7 +11,7 @@ AXE_VERSION := 4.10.3
 APT_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core \
 	gettext poppler-utils chromium
 
-.PHONY: run test worker beat lint format vendor system-deps migrate messages check-python clean
+.PHONY: run test worker beat lint typecheck format vendor system-deps migrate messages check-python clean
 
 check-python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 eller senare krävs (hittade %s)." % sys.version.split()[0])'
@@ -64,6 +64,11 @@ beat: $(VENV)/.installed
 lint: $(VENV)/.installed-dev
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy
+
+# Types only, no tests: mypy with django-stubs over the apps (config in pyproject.toml).
+typecheck: $(VENV)/.installed-dev
+	$(VENV)/bin/mypy
 
 format: $(VENV)/.installed-dev
 	$(VENV)/bin/ruff format .
@@ -84,4 +89,4 @@ vendor:
 	echo "axe-core $(AXE_VERSION) from the npm registry" > tests/e2e/vendor/VERSION
 
 clean:
-	rm -rf $(VENV) staticfiles .pytest_cache
+	rm -rf $(VENV) staticfiles .pytest_cache .mypy_cache

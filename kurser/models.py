@@ -171,7 +171,7 @@ class Session(models.Model):
 
     @property
     def trainer_display(self) -> str:
-        if self.trainer_id:
+        if self.trainer is not None:
             return self.trainer.full_name
         return self.trainer_name or "–"
 

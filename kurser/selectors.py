@@ -114,7 +114,7 @@ def with_counts_for_page(page):
     """Counts for the sessions on one page only: counting first and paginating after would
     count every session in scope (slow at 100 × Modig)."""
     ids = [s.pk for s in page.object_list]
-    counted = with_counts(Session.objects.filter(pk__in=ids)).values(
+    counted = with_counts(Session.objects.filter(pk__in=ids)).values(  # type: ignore[misc]  # annotated fields
         "pk", "n_rows", "n_attended", "n_registered", "n_missing"
     )
     by_pk = {row.pop("pk"): row for row in counted}
@@ -256,7 +256,7 @@ def untrained(*, user: User | AnonymousUser, workplace_ids: list[int] | None = N
     return (
         access.people_for(user)
         .filter(workplace__in=workplaces, erased_at__isnull=True)
-        .exclude(pk=user.person_id)
+        .exclude(pk=user.person_id)  # type: ignore[misc]
         .exclude(trained_exists())
         .order_by("-created_at", "first_name", "last_name", "pk")
     )

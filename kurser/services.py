@@ -139,7 +139,7 @@ def _check_changeable(session: Session, by: User | None, reason: str) -> None:
     """An approved session is locked; an approver may still change it, with a reason (audited)."""
     if not session.is_approved:
         return
-    if not access.can_approve(by):
+    if by is None or not access.can_approve(by):
         raise ValidationError(SESSION_APPROVED_LOCKED)
     if not reason.strip():
         raise ValidationError(SESSION_APPROVED_REASON)
@@ -378,7 +378,7 @@ def _normalise_marks(marks: list[dict]) -> list[tuple[int, str, int | None]]:
             pid = int(m["person_id"])
             status = str(m["status"])
             minutes = m.get("minutes")
-            minutes = None if minutes in (None, "") else int(minutes)
+            minutes = None if minutes is None or minutes == "" else int(minutes)
         except (KeyError, TypeError, ValueError):
             raise ValidationError(ATTENDANCE_STATUS_UNKNOWN) from None
         out.append((pid, status, minutes))

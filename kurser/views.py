@@ -172,7 +172,7 @@ def _session_form(request: HttpRequest, data=None) -> SessionForm:
     user = request.user
     trainers = access.people_for(user).filter(erased_at__isnull=True)
     # An ombud leads their own sessions; leaders pick one of the appointed ombud.
-    trainers = trainers.filter(pk=user.person_id) if _is_ombud(user) else trainers.filter(ombud__isnull=False)
+    trainers = trainers.filter(pk=user.person_id) if _is_ombud(user) else trainers.filter(ombud__isnull=False)  # type: ignore[misc]
     workplaces = access.workplaces_for(user)
     initial = {"date": timezone.localdate(), "start_time": "13:00"}
     if _is_ombud(user) and user.person_id:

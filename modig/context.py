@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
@@ -32,7 +34,7 @@ NAVIGATION = [
 
 def portal(request) -> dict[str, object]:
     role = role_of(request.user)
-    items = []
+    items: list[dict[str, Any]] = []
     if role:
         for name, label, roles in NAVIGATION:
             if role not in roles:

@@ -8,7 +8,11 @@ internals: `manage.py` and the WSGI entry point print `EnvError` alone.
 from __future__ import annotations
 
 import os
+from typing import TYPE_CHECKING
 from urllib.parse import unquote, urlsplit
+
+if TYPE_CHECKING:
+    from dj_database_url import DBConfig
 
 from django.core.exceptions import ImproperlyConfigured
 
@@ -73,7 +77,7 @@ def env_url(name: str, default: str | None, schemes: set[str]) -> str | None:
     return value
 
 
-def database_config(name: str, default: str) -> dict:
+def database_config(name: str, default: str) -> DBConfig:
     import dj_database_url
 
     value = env_str(name, default)

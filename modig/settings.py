@@ -199,7 +199,7 @@ CELERY_RESULT_BACKEND = env_url("CELERY_RESULT_BACKEND", CELERY_BROKER_URL, {"re
 # No broker: run tasks in the calling process (the embedded mode). The in-memory transport keeps
 # kombu from looking for a broker on localhost.
 CELERY_TASK_ALWAYS_EAGER = CELERY_BROKER_URL is None
-if CELERY_TASK_ALWAYS_EAGER:
+if CELERY_BROKER_URL is None:
     CELERY_BROKER_URL = "memory://localhost/"
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_SERIALIZER = "json"

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from functools import wraps
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import Model, QuerySet
@@ -46,19 +46,20 @@ def municipality_ids(user: User | AnonymousUser) -> object | set[int]:
     role = role_of(user)
     if role in (Role.PROGRAMME_LEADER, Role.COORDINATOR):
         return ALL
+    member = cast("User", user)  # any role implies a signed-in, active User (role_of)
     if role == Role.LOCAL_LEADER:
         # Cached on the user object for the request: asked by several selectors per page.
         cached = getattr(user, "_scope_municipality_ids", None)
         if cached is None:
-            cached = set(user.municipalities.values_list("id", flat=True))
-            user._scope_municipality_ids = cached
+            cached = set(member.municipalities.values_list("id", flat=True))
+            member._scope_municipality_ids = cached  # type: ignore[attr-defined]
         return cached
     if role == Role.OMBUD:
         cached = getattr(user, "_scope_municipality_ids", None)
         if cached is None:
-            person = Person.objects.filter(user=user).values_list("municipality_id", flat=True).first()
+            person = Person.objects.filter(user=member).values_list("municipality_id", flat=True).first()
             cached = {person} if person else set()
-            user._scope_municipality_ids = cached
+            member._scope_municipality_ids = cached  # type: ignore[attr-defined]
         return cached
     return set()
 

@@ -9,6 +9,8 @@ made outside the services (a database restore, a manual fix).
 
 from __future__ import annotations
 
+from typing import cast
+
 from django.core.cache import cache
 from django.db import transaction
 
@@ -16,7 +18,7 @@ KEY = "modig:data-version"
 
 
 def data_version() -> int:
-    return cache.get_or_set(KEY, 1, timeout=None)
+    return cast(int, cache.get_or_set(KEY, 1, timeout=None))
 
 
 def data_changed() -> None:

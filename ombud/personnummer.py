@@ -75,6 +75,7 @@ def normalise(value: str, *, today: dt.date | None = None) -> str:
     if serial == "000":
         raise ValidationError(PNR_SERIAL, code="serial")
     real_day = day - 60 if day > 60 else day  # samordningsnummer
+    born: dt.date | None
     if century:
         try:
             born = dt.date(int(century + yy), month, real_day)

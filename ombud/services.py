@@ -154,7 +154,7 @@ def programme_upsert(
             raise ValidationError(UNIT_COST_NEGATIVE)
     programme = Programme.objects.select_for_update().filter(code=code).first()
     created = programme is None
-    if created:
+    if programme is None:
         programme = Programme(code=code)
     programme.name = name
     programme.start_date = start_date
@@ -394,7 +394,7 @@ def person_export(*, person: Person, user: User) -> dict[str, Any]:
         "gender": person.gender,
         "birth_date": person.birth_date.isoformat(),
         "municipality": {"code": person.municipality.code, "name": person.municipality.name},
-        "workplace": person.workplace.name if person.workplace_id else "",
+        "workplace": person.workplace.name if person.workplace is not None else "",
         "target_group": person.target_group,
         "email": person.email,
         "created_at": _jsonable(person.created_at),
@@ -586,7 +586,7 @@ def user_invite(
     user.save()
     user.municipalities.set(municipalities)
     link = password_set_link(user=user, base_url=base_url)
-    user.password_set_link = link
+    user.password_set_link = link  # type: ignore[attr-defined]  # for the page, see above
     message = _g(
         "Hej %(name)s!\n\nDu har fått ett konto i Modig-portalen med användarnamnet %(username)s.\n"
         "Välj ditt lösenord här:\n\n%(link)s\n\nLänken kan bara användas en gång."

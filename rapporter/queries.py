@@ -385,7 +385,7 @@ def esf_summary(
         for tool in tool_names
     ]
 
-    summary = {
+    summary: dict[str, Any] = {
         "programme": {
             "code": programme.code,
             "name": programme.name,
@@ -426,7 +426,7 @@ def participants_by_municipality(
 
 
 def _municipalities(programme: Programme) -> list[dict]:
-    return list(programme.municipalities.order_by("code").values("id", "code", "name"))
+    return [dict(m) for m in programme.municipalities.order_by("code").values("id", "code", "name")]
 
 
 def _by_municipality(municipalities: list[dict], groups: list[dict]) -> list[dict]:

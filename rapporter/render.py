@@ -140,7 +140,8 @@ def _workbook():
     from openpyxl import Workbook
 
     wb = Workbook()
-    wb.remove(wb.active)
+    if wb.active is not None:
+        wb.remove(wb.active)
     return wb
 
 

@@ -63,7 +63,7 @@ def reports_active_count(reports: list[Report]) -> int:
     return sum(1 for r in reports if r.status in ACTIVE_STATUSES)
 
 
-KIND_FILE_STEMS = {
+KIND_FILE_STEMS: dict[str, str] = {
     Report.Kind.ESF_SUMMARY: "ESF-sammanstallning",
     Report.Kind.CERTIFICATES: "Narvarorapport",
     Report.Kind.PARTICIPANTS: "Deltagarforteckning",
@@ -75,7 +75,7 @@ def report_filename(report: Report) -> str:
     """`ESF-sammanstallning_MODIG_2019-04-01_2021-06-30.pdf`: ASCII only, so every browser and
     every municipal file server keeps it intact."""
     parts = [KIND_FILE_STEMS.get(report.kind, "Rapport"), report.programme.code]
-    if report.municipality_id:
+    if report.municipality is not None:
         parts.append(report.municipality.code)
     month = (report.params or {}).get("month")
     if report.kind == Report.Kind.CERTIFICATES and month:

@@ -251,7 +251,7 @@ def _build(report: Report, *, progress: Callable[[int], None]) -> tuple[bytes, s
         builder = _BUILDERS[report.kind]
         content = builder(report, progress)
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M%S")
-    scope = f"-{report.municipality.code}" if report.municipality_id else ""
+    scope = f"-{report.municipality.code}" if report.municipality is not None else ""
     name = (
         f"{report.kind}-{report.programme.code}{scope}-{report.period_from:%Y%m%d}-{report.period_to:%Y%m%d}"
     )
@@ -266,7 +266,7 @@ def _programme_meta(report: Report) -> dict[str, Any]:
         "case_id": p.case_id,
         "municipality": (
             {"code": report.municipality.code, "name": report.municipality.name}
-            if report.municipality_id
+            if report.municipality is not None
             else None
         ),
         "period": f"{report.period_from:%Y-%m-%d} – {report.period_to:%Y-%m-%d}",
@@ -328,7 +328,7 @@ def _build_participants(report: Report, progress: Callable[[int], None]) -> byte
         user=report.requested_by,
         action=AuditLog.Action.EXPORT,
         what=f"Deltagarförteckning {report.programme.code} {report.period_from}–{report.period_to}"
-        + (f" {report.municipality.code}" if report.municipality_id else ""),
+        + (f" {report.municipality.code}" if report.municipality is not None else ""),
         reason=str(_("Rapport #%(id)s (%(format)s)") % {"id": report.id, "format": report.format}),
         detail={"report": report.id, "participants": len(rows), "format": report.format},
     )

@@ -79,6 +79,22 @@ def outsider(db):
 
 
 @pytest.fixture
+def programme(request, ale, molndal):
+    """The Modig programme over Ale and Mölndal, defined once. A module that needs held sessions
+    in it declares them once, in the order they are added (`add_activity`'s arguments):
+    `pytest.mark.programme_activity(ale={"sessions": 2, "per_session": 3}, molndal={...})`."""
+    from tests.rapporter.web_data import add_activity, modig
+
+    p = modig(ale, molndal)
+    marker = request.node.get_closest_marker("programme_activity")
+    if marker is not None:
+        places = {"ale": ale, "molndal": molndal}
+        for place, activity in marker.kwargs.items():
+            add_activity(p, places[place], **activity)
+    return p
+
+
+@pytest.fixture
 def client_as(client):
     """`client_as(user)` logs the test client in as that user and returns it."""
 

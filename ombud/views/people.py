@@ -56,7 +56,7 @@ def person_list(request: HttpRequest) -> HttpResponse:
             [filters.q, filters.municipality, filters.workplace, filters.target_group, filters.trained]
         ),
     }
-    if request.htmx and not request.htmx.boosted and not request.htmx.history_restore_request:
+    if request.htmx and not request.htmx.boosted and not request.htmx.history_restore_request:  # type: ignore[attr-defined]
         return render(request, "ombud/_person_table.html", {**context, "oob_filters": True})
     return render(request, "ombud/person_list.html", context)
 
@@ -113,7 +113,7 @@ def person_list_export(request: HttpRequest) -> FileResponse:
     in memory as model objects. Personnummer only for roles that may export it; audited."""
     _form, filters = _filters(request)
     with_pnr = access.can_export_personnummer(request.user)
-    rows = selectors.person_list(user=request.user, filters=filters).values_list(
+    rows = selectors.person_list(user=request.user, filters=filters).values_list(  # type: ignore[misc]  # annotated field
         "personnummer",
         "first_name",
         "last_name",
@@ -213,7 +213,7 @@ def person_reveal(request: HttpRequest, pk: int) -> HttpResponse:
     form = RevealForm(request.POST)
     reason = form.cleaned_data["reason"] if form.is_valid() else ""
     number = services.person_reveal_personnummer(person=person, user=request.user, reason=reason)
-    if request.htmx:
+    if request.htmx:  # type: ignore[attr-defined]  # set by HtmxMiddleware
         return render(request, "ombud/_personnummer.html", {"person": person, "revealed": number})
     return render(request, "ombud/person_detail.html", _detail_context(request, person, revealed=number))
 

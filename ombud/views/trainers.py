@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 
 from ombud import access, selectors, services
 from ombud.forms import OmbudForm, PersonSearchForm
+from ombud.models import Person
 from ombud.views import can_manage_places, form_error
 
 PICK_LIMIT = 20
@@ -40,11 +41,11 @@ def ombud_create(request: HttpRequest) -> HttpResponse:
     if not person_id.isdigit():
         search = PersonSearchForm(request.GET or None)
         q = search.data.get("q", "").strip() if search.is_bound else ""
-        hits = []
+        hits: list[Person] = []
         if q:
             filters = selectors.PersonFilter(q=q)
-            hits = selectors.person_list(user=request.user, filters=filters).filter(ombud__isnull=True)
-            hits = list(hits[:PICK_LIMIT])
+            found = selectors.person_list(user=request.user, filters=filters).filter(ombud__isnull=True)
+            hits = list(found[:PICK_LIMIT])
         context = {"search": search, "q": q, "hits": hits, "limit": PICK_LIMIT}
         return render(request, "ombud/ombud_pick.html", context)
     person = selectors.person_get(user=request.user, pk=int(person_id))

@@ -11,15 +11,10 @@ from playwright.sync_api import expect
 from rapporter.models import Report
 from tests.e2e.conftest import assert_no_axe_violations, shot_path
 from tests.factories import ReportFactory
-from tests.rapporter.web_data import add_activity, modig
 
-
-@pytest.fixture
-def programme(ale, molndal):
-    p = modig(ale, molndal)
-    add_activity(p, ale, sessions=3, per_session=4)
-    add_activity(p, molndal, sessions=2, per_session=3, seed=5)
-    return p
+pytestmark = pytest.mark.programme_activity(
+    ale={"sessions": 3, "per_session": 4}, molndal={"sessions": 2, "per_session": 3, "seed": 5}
+)
 
 
 def test_coordinator_orders_an_esf_pdf_and_downloads_it(page_as, coordinator, programme):

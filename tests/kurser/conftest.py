@@ -9,12 +9,7 @@ import pytest
 from django.utils import timezone
 
 from kurser.models import Attendance, AttendanceStatus, CourseType, Session
-from tests.factories import CourseFactory, OmbudFactory, PersonFactory, ProgrammeFactory, SessionFactory
-
-
-@pytest.fixture
-def programme(ale, molndal):
-    return ProgrammeFactory(code="MODIG", municipalities=[ale, molndal])
+from tests.factories import CourseFactory, OmbudFactory, PersonFactory, SessionFactory
 
 
 @pytest.fixture

@@ -13,7 +13,9 @@ import pytest
 from django.conf import settings
 from django.urls import reverse
 
-from tests.rapporter.web_data import add_activity, modig
+pytestmark = pytest.mark.programme_activity(
+    ale={"sessions": 2, "per_session": 3}, molndal={"sessions": 1, "per_session": 2}
+)
 
 PO_FILE = Path(settings.BASE_DIR) / "locale" / "en" / "LC_MESSAGES" / "django.po"
 
@@ -190,14 +192,6 @@ def test_staff_list_in_english(client_as, programme_leader, ale):
         ],
         gone=["medarbetare", "Exportera till Excel", "Sök", "Arbetsplats", "Målgrupp", "Utbildad", *FRAME_SV],
     )
-
-
-@pytest.fixture
-def programme(ale, molndal):
-    p = modig(ale, molndal)
-    add_activity(p, ale, sessions=2, per_session=3)
-    add_activity(p, molndal, sessions=1, per_session=2)
-    return p
 
 
 @pytest.mark.django_db

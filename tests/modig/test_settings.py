@@ -66,12 +66,25 @@ def test_embedded_mode_needs_no_environment_at_all():
     assert result.returncode == 0, result.stderr
 
 
-def test_no_broker_means_eager_tasks(settings):
-    from django.conf import settings as live
+CELERY_MODE = (
+    "from modig.celery import app; from django.conf import settings as s; "
+    "print(s.CELERY_TASK_ALWAYS_EAGER, app.conf.task_always_eager, s.CELERY_BROKER_URL)"
+)
 
-    if os.environ.get("CELERY_BROKER_URL"):
-        pytest.skip("a broker is configured in this run")
-    assert live.CELERY_TASK_ALWAYS_EAGER is True
+
+def test_no_broker_means_eager_tasks():
+    # In a fresh process: the autouse fixture of tests/conftest.py sets eager mode in this one.
+    result = manage("shell", "--no-imports", "-c", CELERY_MODE)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["True", "True", "memory://localhost/"]
+
+
+def test_a_broker_means_tasks_go_to_the_worker():
+    result = manage(
+        "shell", "--no-imports", "-c", CELERY_MODE, env={"CELERY_BROKER_URL": "redis://redis:6379/0"}
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["False", "False", "redis://redis:6379/0"]
 
 
 def test_celery_is_configured_for_reliability():

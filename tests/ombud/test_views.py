@@ -106,7 +106,8 @@ def test_search_by_name_and_by_personnummer(client_as, programme_leader, ale):
     assert "Ek, Bo" in html and "Lindqvist" not in html
     html = html_of(client.get(LIST, {"q": bo.personnummer[2:8]}))
     assert "Ek, Bo" in html
-    assert anna.pk
+    html = html_of(client.get(LIST, {"q": anna.personnummer}))
+    assert "Lindqvist, Anna" in html and "Ek, Bo" not in html
 
 
 def test_ombud_cannot_search_by_personnummer(client_as, ombud_molndal, molndal_person):
@@ -134,7 +135,9 @@ def test_filters_by_trained_workplace_and_target_group(client_as, programme_lead
     assert "Chefsson" not in html and "Otränad" in html
     html = html_of(client.get(LIST, {"target_group": "operativ chef"}))
     assert "Chefsson" in html and "Otränad" not in html
-    assert untrained.pk and chief.pk
+    # The row is the chief's own, a link to their page, not just a matching name.
+    assert f'href="{reverse("ombud:person-detail", args=[chief.pk])}"' in html
+    assert f'href="{reverse("ombud:person-detail", args=[untrained.pk])}"' not in html
 
 
 def test_invalid_filter_values_are_ignored_not_an_error(client_as, programme_leader, ale_person):

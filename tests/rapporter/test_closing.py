@@ -13,16 +13,11 @@ from ombud.models import AuditLog
 from rapporter import closing
 from rapporter.models import ClosedMonth, Report
 from tests.factories import ProgrammeFactory, ReportFactory
-from tests.rapporter.web_data import finished_report, modig
+from tests.rapporter.web_data import finished_report
 
 pytestmark = pytest.mark.django_db
 
 NOW = dt.datetime(2020, 5, 15, 10, 0, tzinfo=dt.UTC)
-
-
-@pytest.fixture
-def programme(ale, molndal):
-    return modig(ale, molndal)
 
 
 @pytest.fixture(autouse=True)

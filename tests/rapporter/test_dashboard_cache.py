@@ -14,21 +14,13 @@ from django.urls import reverse
 from kurser.models import AttendanceStatus, Session
 from kurser.services import attendance_mark
 from tests.factories import PersonFactory, WorkplaceFactory
-from tests.rapporter.web_data import add_activity, modig
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.programme_activity(ale={"sessions": 2, "per_session": 3})]
 URL = reverse("rapporter:dashboard")
 
 
 def participants(html: str) -> str:
     return re.search(r'data-stat="participants">([^<]*)<', html)[1]
-
-
-@pytest.fixture
-def programme(ale, molndal):
-    p = modig(ale, molndal)
-    add_activity(p, ale, sessions=2, per_session=3)
-    return p
 
 
 def test_second_view_does_not_count_again(client_as, programme_leader, programme):

@@ -11,19 +11,16 @@ from ombud.models import AuditLog
 from rapporter import forms, services
 from rapporter.models import Report
 from tests.factories import ReportFactory
-from tests.rapporter.web_data import add_activity, finished_report, modig
+from tests.rapporter.web_data import finished_report
 
-pytestmark = pytest.mark.django_db
+pytestmark = [
+    pytest.mark.django_db,
+    pytest.mark.programme_activity(
+        ale={"sessions": 2, "per_session": 3}, molndal={"sessions": 1, "per_session": 2}
+    ),
+]
 
 LIST = reverse("rapporter:report-list")
-
-
-@pytest.fixture
-def programme(ale, molndal):
-    p = modig(ale, molndal)
-    add_activity(p, ale, sessions=2, per_session=3)
-    add_activity(p, molndal, sessions=1, per_session=2)
-    return p
 
 
 def download_url(report):
@@ -177,11 +174,13 @@ def test_report_list_query_count_does_not_grow_with_reports(
     for _ in range(2):
         finished_report(user=coordinator, programme=programme)
     with django_assert_max_num_queries(12) as small:
-        client.get(LIST, HTTP_HX_REQUEST="true")
+        assert client.get(LIST, HTTP_HX_REQUEST="true").status_code == 200
     for _ in range(20):
         finished_report(user=coordinator, programme=programme)
     with django_assert_max_num_queries(len(small.captured_queries)):
-        client.get(LIST, HTTP_HX_REQUEST="true")
+        response = client.get(LIST, HTTP_HX_REQUEST="true")
+    assert response.status_code == 200
+    assert response.content.decode().count("Ladda ner") == 22
 
 
 # --- failures and retry -----------------------------------------------------------------------

@@ -21,12 +21,22 @@ import time
 from collections.abc import Iterator
 from decimal import Decimal
 
-from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 from django.db import reset_queries, transaction
 from django.utils import timezone
 
-from kurser.models import Attendance, AttendanceStatus, Course, CourseType, Form, Level, Session
+from kurser.management.commands._seed_data import (
+    COURSES,
+    EXTERNAL_TRAINERS,
+    FEMALE,
+    LAST,
+    MALE,
+    MUNICIPALITIES,
+    WORKPLACE_COURSES_DISABILITY,
+    WORKPLACE_COURSES_ELDERLY,
+    WORKPLACE_KINDS,
+)
+from kurser.models import Attendance, AttendanceStatus, Course, Form, Session
 from ombud.models import (
     Municipality,
     Ombud,
@@ -36,6 +46,7 @@ from ombud.models import (
     Sector,
     TargetGroup,
     UnitCost,
+    User,
     Workplace,
 )
 from ombud.personnummer import luhn_digit
@@ -47,215 +58,7 @@ PROGRAMME_END = dt.date(2021, 6, 30)
 PANDEMIC = dt.date(2020, 3, 16)  # from here on many sessions were held remotely (fjärr)
 EMAIL_DOMAIN = "exempel.se"  # demo people's addresses end in ".exempel.se"; a rerun replaces them
 
-# code, name, workplaces at scale 1, localities, organisation number
-MUNICIPALITIES = [
-    ("1440", "Ale", 11, ["Nödinge", "Alafors", "Älvängen", "Surte", "Bohus", "Skepplanda"], "212000-1439"),
-    ("1401", "Härryda", 13, ["Mölnlycke", "Landvetter", "Hindås", "Rävlanda", "Härryda"], "212000-1421"),
-    ("1482", "Kungälv", 15, ["Ytterby", "Kareby", "Kode", "Diseröd", "Marstrand", "Komarken"], "212000-1488"),
-    (
-        "1481",
-        "Mölndal",
-        18,
-        ["Centrum", "Kållered", "Lindome", "Balltorp", "Fässberg", "Krokslätt", "Åby"],
-        "212000-1462",
-    ),
-    ("1402", "Partille", 13, ["Öjersjö", "Sävedalen", "Furulund", "Jonsered", "Kåhög"], "212000-1447"),
-    (
-        "1415",
-        "Stenungsund",
-        11,
-        ["Jörlanda", "Ucklum", "Svenshögen", "Spekeröd", "Stora Höga"],
-        "212000-1371",
-    ),
-    ("1419", "Tjörn", 8, ["Skärhamn", "Kållekärr", "Rönnäng", "Myggenäs", "Klädesholmen"], "212000-1389"),
-]
-WORKPLACE_KINDS = [
-    ("Hemtjänst {}", Sector.ELDERLY_CARE),
-    ("Äldreboendet {}", Sector.ELDERLY_CARE),
-    ("Gruppbostad LSS {}", Sector.DISABILITY),
-    ("Daglig verksamhet {}", Sector.DISABILITY),
-    ("Boendestöd {}", Sector.DISABILITY),
-    ("Hemsjukvård {}", Sector.ELDERLY_CARE),
-    ("Korttidsboende {}", Sector.ELDERLY_CARE),
-]
 WORKPLACES_PER_OMBUD = 3
-
-FEMALE = [
-    "Anna",
-    "Maria",
-    "Eva",
-    "Karin",
-    "Sara",
-    "Lena",
-    "Emma",
-    "Kristina",
-    "Elin",
-    "Ida",
-    "Linnea",
-    "Malin",
-    "Johanna",
-    "Sofia",
-    "Jenny",
-    "Helena",
-    "Camilla",
-    "Hanna",
-    "Fatima",
-    "Amina",
-    "Birgitta",
-    "Ingrid",
-    "Marie",
-    "Susanne",
-    "Annika",
-    "Petra",
-    "Jessica",
-    "Therese",
-    "Madeleine",
-    "Nora",
-    "Leila",
-    "Aisha",
-    "Zeynep",
-    "Ulrika",
-    "Åsa",
-    "Carina",
-    "Agneta",
-    "Monica",
-    "Josefin",
-    "Frida",
-    "Matilda",
-    "Yasmin",
-    "Mirela",
-]
-MALE = [
-    "Erik",
-    "Lars",
-    "Karl",
-    "Anders",
-    "Johan",
-    "Per",
-    "Mikael",
-    "Peter",
-    "Jonas",
-    "Daniel",
-    "Ahmed",
-    "Mohammed",
-    "Ali",
-    "Omar",
-    "Andreas",
-    "Fredrik",
-    "Stefan",
-    "Marcus",
-    "Niklas",
-    "Patrik",
-    "Hassan",
-    "Jesper",
-    "Mattias",
-    "Kristoffer",
-    "Oskar",
-    "Emil",
-    "Simon",
-    "Robert",
-    "Yusuf",
-    "Dragan",
-    "Tomas",
-    "Björn",
-    "Håkan",
-    "Göran",
-]
-LAST = [
-    "Andersson",
-    "Johansson",
-    "Karlsson",
-    "Nilsson",
-    "Eriksson",
-    "Larsson",
-    "Olsson",
-    "Persson",
-    "Svensson",
-    "Gustafsson",
-    "Pettersson",
-    "Jonsson",
-    "Jansson",
-    "Hansson",
-    "Bengtsson",
-    "Jönsson",
-    "Lindberg",
-    "Jakobsson",
-    "Magnusson",
-    "Olofsson",
-    "Lindström",
-    "Lindqvist",
-    "Lindgren",
-    "Berg",
-    "Axelsson",
-    "Bergström",
-    "Lundberg",
-    "Lind",
-    "Lundgren",
-    "Lundqvist",
-    "Mattsson",
-    "Berglund",
-    "Fredriksson",
-    "Sandberg",
-    "Henriksson",
-    "Forsberg",
-    "Sjöberg",
-    "Wallin",
-    "Ali",
-    "Mohammed",
-    "Ahmed",
-    "Haddad",
-    "Hussein",
-    "Engström",
-    "Eklund",
-    "Danielsson",
-    "Håkansson",
-    "Lundin",
-    "Björk",
-    "Holm",
-    "Ek",
-    "Yilmaz",
-    "Kovačević",
-    "Nyström",
-    "Sundberg",
-    "Åberg",
-    "Öberg",
-    "Hedlund",
-    "Strand",
-]
-
-# Courses over the spec's tools: (title, tool, level, type, planned minutes options)
-COURSES = [
-    ("Ombudsutbildning steg 1", "Övrigt", Level.BASIC, CourseType.OMBUD_TRAINING, (300, 360)),
-    ("Ombudsutbildning steg 2", "Övrigt", Level.ADVANCED, CourseType.OMBUD_TRAINING, (240, 300)),
-    ("Pedagogik för ombud", "Övrigt", Level.BASIC, CourseType.OMBUD_TRAINING, (180, 240)),
-    ("Teams för ombud", "Teams", Level.ADVANCED, CourseType.OMBUD_TRAINING, (180, 240)),
-    ("Leda digital förändring", "Övrigt", Level.BASIC, CourseType.MANAGER_TRAINING, (180, 240)),
-    ("Digitalt ledarskap – uppföljning", "Övrigt", Level.ADVANCED, CourseType.MANAGER_TRAINING, (120, 180)),
-    ("Teams grund", "Teams", Level.BASIC, CourseType.WORKPLACE_TRAINING, (90, 120, 150)),
-    ("Teams fördjupning", "Teams", Level.ADVANCED, CourseType.WORKPLACE_TRAINING, (120, 150)),
-    ("Outlook och kalender", "Outlook", Level.BASIC, CourseType.WORKPLACE_TRAINING, (90, 120)),
-    (
-        "Dokumentation i verksamhetssystemet",
-        "Dokumentation",
-        Level.BASIC,
-        CourseType.WORKPLACE_TRAINING,
-        (120, 180),
-    ),
-    ("Dokumentation fördjupning", "Dokumentation", Level.ADVANCED, CourseType.WORKPLACE_TRAINING, (120, 180)),
-    (
-        "Läkemedelssignering med app",
-        "Läkemedelssignering",
-        Level.BASIC,
-        CourseType.WORKPLACE_TRAINING,
-        (90, 120),
-    ),
-    ("Nyckelfria lås", "Nyckelfria lås", Level.BASIC, CourseType.WORKPLACE_TRAINING, (60, 90)),
-    ("Trygghetskameror", "Trygghetskameror", Level.BASIC, CourseType.WORKPLACE_TRAINING, (60, 90)),
-    ("Digital grundkunskap", "Övrigt", Level.BASIC, CourseType.WORKPLACE_TRAINING, (150, 180)),
-]
-WORKPLACE_COURSES_ELDERLY = [6, 7, 8, 9, 10, 11, 12, 13, 14]
-WORKPLACE_COURSES_DISABILITY = [6, 7, 8, 9, 10, 11, 14]
-EXTERNAL_TRAINERS = ["Modig projektledning", "Leverantör Tieto", "IT-pedagog Göteborgsregionen"]
 START_TIMES = [dt.time(8, 30), dt.time(9, 0), dt.time(10, 0), dt.time(13, 0), dt.time(13, 30), dt.time(14, 0)]
 
 # Attendance outcome of one invitation: (status, weight)
@@ -366,11 +169,10 @@ class Command(BaseCommand):
         Session.objects.filter(programme=programme).delete()
         demo = Person.objects.filter(email__endswith=f".{EMAIL_DOMAIN}")
         Ombud.objects.filter(person__in=demo).delete()
-        get_user_model().objects.filter(person__in=demo).update(person=None)
+        User.objects.filter(person__in=demo).update(person=None)
         demo.delete()
 
-    def _users(self) -> dict[str, object]:
-        User = get_user_model()
+    def _users(self) -> dict[str, User]:
         ale = Municipality.objects.get(code="1440")
         specs = [
             ("programledare", "Eva", "Larsson", Role.PROGRAMME_LEADER),
