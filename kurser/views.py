@@ -190,7 +190,7 @@ def session_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "rows": rows,
         "can_run": access.can_run_sessions(request.user),
         "can_approve": access.can_approve(request.user),
-        "started": session.starts_at <= timezone.now(),
+        "started": not _not_started_reason(session),
     }
     return render(request, "kurser/session_detail.html", context)
 
@@ -339,6 +339,7 @@ def session_attendance(request: HttpRequest, pk: int) -> HttpResponse:
         "blocked": locked or bool(not_started),
         "late_default": max(1, session.planned_minutes - 15),
         "can_approve": can_approve,
+        "reason_required": services.SESSION_APPROVED_REASON,
     }
     return render(request, "kurser/session_attendance.html", context)
 

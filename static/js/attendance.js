@@ -195,9 +195,16 @@
     return JSON.stringify([a.marks, a.reason || ""]) === JSON.stringify([b.marks, b.reason || ""]);
   }
 
-  function save(leaving) {
+  function save(leaving, auto) {
     clearTimeout(autosaveTimer);
     if (blocked()) return;
+    const reasonEl = document.getElementById("change-reason");
+    // An approved session changes only with a reason, given on purpose: no autosave (it would
+    // log a half-typed reason), and without a reason "Spara" says so instead of failing.
+    if (reasonEl && (auto || !reasonEl.value.trim())) {
+      if (!auto && !leaving) { setState("error", text("reason")); reasonEl.focus(); }
+      return;
+    }
     const marks = rows().filter((r) => r.dataset.status !== "anmäld").map((r) => ({
       person_id: parseInt(r.dataset.person, 10),
       status: r.dataset.status,
@@ -206,7 +213,6 @@
     const queue = load(QUEUE, []);
     // Nothing changed since the server's last answer: one submission is enough.
     if (!marks.length || (!queue.length && !rows().some((r) => r.classList.contains("is-dirty")))) return;
-    const reasonEl = document.getElementById("change-reason");
     const sub = { client_id: uuid4(), marks: marks, reason: reasonEl ? reasonEl.value.trim() : "" };
     const last = queue[queue.length - 1];
     if (last && sameContent(last, sub)) { flush(leaving); return; }  // already waiting, with its own UUID
@@ -218,7 +224,7 @@
 
   function scheduleAutosave() {
     clearTimeout(autosaveTimer);
-    autosaveTimer = setTimeout(save, AUTOSAVE_MS);
+    autosaveTimer = setTimeout(() => save(false, true), AUTOSAVE_MS);
   }
 
   // --- events ----------------------------------------------------------------------------------

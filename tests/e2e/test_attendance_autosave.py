@@ -161,3 +161,27 @@ def test_marking_opens_when_the_session_starts(page_as, ombud_molndal):
     page.click("[data-action=save]")
     page.wait_for_selector("#save-state[data-state=saved]")
     assert Attendance.objects.filter(session=session, status="närvarande").count() == 12
+
+
+def test_approved_session_changes_only_with_a_reason_and_never_by_autosave(
+    page_as, ombud_molndal, programme_leader
+):
+    session, people = twelve_person_session(ombud_molndal)
+    marks = [{"person_id": p.pk, "status": "närvarande", "minutes": None} for p in people]
+    services.attendance_submit(session=session, marks=marks, client_id=uuid.uuid4(), by=ombud_molndal)
+    services.session_approve(session=session, by=programme_leader)
+    before = Submission.objects.count()
+    page = page_as(programme_leader, "1440x900")
+    open_screen(page, session)
+    rows(page).nth(0).locator("[data-action=cycle]").click()  # present -> late
+    page.wait_for_timeout(2500)  # longer than the autosave delay: nothing is sent
+    assert Submission.objects.count() == before
+    page.click("[data-action=save]")
+    assert page.inner_text("#save-state") == str(services.SESSION_APPROVED_REASON)
+    assert page.evaluate("document.activeElement.id") == "change-reason"
+    assert Submission.objects.count() == before
+    page.fill("#change-reason", "Kom 20 minuter sent enligt listan")
+    page.click("[data-action=save]")
+    page.wait_for_selector("#save-state[data-state=saved]")
+    assert Submission.objects.count() == before + 1
+    assert Attendance.objects.filter(session=session, status="sen").count() == 1
