@@ -84,6 +84,48 @@ class SessionFilterForm(forms.Form):
             field.widget.attrs.setdefault("class", css)
 
 
+# --- the approval queue (issue 11 item 6) ---------------------------------------------------------
+
+APPROVAL_MUNICIPALITY_UNKNOWN = _("Kommun: välj en av dina kommuner i listan.")
+DATE_RANGE_REVERSED = _("Datum: från-datumet är efter till-datumet.")
+NEWEST_FIRST, OLDEST_FIRST = "nyast", "aldst"
+
+
+class ApprovalFilterForm(forms.Form):
+    """The approval queue's filter: the user's own municipalities only (the choices come from
+    ombud/access.py), a date range, newest first unless asked otherwise."""
+
+    municipality = forms.ModelChoiceField(
+        Municipality.objects.none(),
+        label=_("Kommun"),
+        required=False,
+        empty_label=_("Alla mina kommuner"),
+        error_messages={"invalid_choice": APPROVAL_MUNICIPALITY_UNKNOWN},
+    )
+    date_from = forms.DateField(
+        label=_("Från"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    date_to = forms.DateField(label=_("Till"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    ordning = forms.ChoiceField(
+        label=_("Ordning"),
+        required=False,
+        choices=[(NEWEST_FIRST, _("Nyast först")), (OLDEST_FIRST, _("Äldst först"))],
+    )
+
+    def __init__(self, *args, municipalities, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["municipality"].queryset = municipalities.order_by("name")
+        for field in self.fields.values():
+            css = "form-select" if isinstance(field.widget, forms.Select) else "form-control"
+            field.widget.attrs.setdefault("class", css)
+
+    def clean(self):
+        data = super().clean()
+        if data.get("date_from") and data.get("date_to") and data["date_from"] > data["date_to"]:
+            raise forms.ValidationError(DATE_RANGE_REVERSED)
+        return data
+
+
 class CancelForm(forms.Form):
     reason = forms.CharField(label=_("Skäl"), max_length=500, required=False)
 

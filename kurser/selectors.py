@@ -126,12 +126,23 @@ def with_counts_for_page(page):
     return page
 
 
-def approval_queue(*, user: User | AnonymousUser) -> QuerySet[Session]:
-    """Held sessions of the user's municipalities that nobody has approved yet, oldest first."""
+def approval_queue(
+    *, user: User | AnonymousUser, filters: SessionFilter | None = None, oldest_first: bool = False
+) -> QuerySet[Session]:
+    """Held sessions of the user's municipalities that nobody has approved yet, newest first:
+    the session held today is at the top of the first page, not on page four."""
     if not access.can_approve(user):
         return Session.objects.none()
+    f = filters or SessionFilter()
     qs = access.scope(user, Session.objects.filter(status=Session.Status.HELD, approved_at__isnull=True))
-    return _joined(qs).order_by("date", "start_time", "pk")
+    if f.municipality:
+        qs = qs.filter(municipality_id=f.municipality)
+    if f.date_from:
+        qs = qs.filter(date__gte=f.date_from)
+    if f.date_to:
+        qs = qs.filter(date__lte=f.date_to)
+    order = ("date", "start_time", "pk") if oldest_first else ("-date", "-start_time", "-pk")
+    return _joined(qs).order_by(*order)
 
 
 def my_sessions(*, user: User | AnonymousUser) -> tuple[QuerySet[Session], QuerySet[Session]]:

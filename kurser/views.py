@@ -17,7 +17,15 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
 from kurser import checkin, selectors, services
-from kurser.forms import CancelForm, CheckinForm, InviteForm, SessionFilterForm, SessionForm
+from kurser.forms import (
+    OLDEST_FIRST,
+    ApprovalFilterForm,
+    CancelForm,
+    CheckinForm,
+    InviteForm,
+    SessionFilterForm,
+    SessionForm,
+)
 from ombud import access
 from ombud.models import Role
 
@@ -102,9 +110,28 @@ def session_list(request: HttpRequest) -> HttpResponse:
 
 @access.require(access.can_approve)
 def approval_list(request: HttpRequest) -> HttpResponse:
-    queue = selectors.approval_queue(user=request.user)
+    """Newest first; filtered by one of the user's municipalities and a date range. A filter
+    that cannot be applied shows its message and no sessions (status 400)."""
+    form = ApprovalFilterForm(request.GET or None, municipalities=access.municipalities_for(request.user))
+    queue, status = selectors.approval_queue(user=request.user), 200
+    if form.is_bound and form.is_valid():
+        d = form.cleaned_data
+        queue = selectors.approval_queue(
+            user=request.user,
+            filters=selectors.SessionFilter(
+                municipality=d["municipality"].pk if d["municipality"] else None,
+                date_from=d["date_from"],
+                date_to=d["date_to"],
+            ),
+            oldest_first=d["ordning"] == OLDEST_FIRST,
+        )
+    elif form.is_bound:
+        queue, status = queue.none(), 400
     page = selectors.with_counts_for_page(Paginator(queue, 50).get_page(request.GET.get("sida")))
-    return render(request, "kurser/approval_list.html", {"page": page})
+    query = request.GET.copy()
+    query.pop("sida", None)
+    context = {"form": form, "page": page, "query": query.urlencode()}
+    return render(request, "kurser/approval_list.html", context, status=status)
 
 
 @require_POST
@@ -163,7 +190,7 @@ def session_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "rows": rows,
         "can_run": access.can_run_sessions(request.user),
         "can_approve": access.can_approve(request.user),
-        "started": session.starts_at <= timezone.now(),
+        "started": not _not_started_reason(session),
     }
     return render(request, "kurser/session_detail.html", context)
 
@@ -281,20 +308,38 @@ def session_mark_held(request: HttpRequest, pk: int) -> HttpResponse:
 # --- the tablet: attendance -------------------------------------------------------------------
 
 
+def _not_started_reason(session) -> str:
+    """Why no one can be marked as attended yet, in the service's own words ("" once the session
+    has started). It asks the very check `attendance_submit` applies (`services._check_started`
+    with `ATTENDANCE_FUTURE`) instead of keeping a second copy of the rule here."""
+    try:
+        services._check_started(session, services.ATTENDANCE_FUTURE)
+    except ValidationError as e:
+        return _error_text(e)
+    return ""
+
+
 @never_cache
 @access.require(access.can_run_sessions)
 def session_attendance(request: HttpRequest, pk: int) -> HttpResponse:
     session = selectors.session_get(user=request.user, pk=pk)
     rows = selectors.session_attendance(session=session)
     qr_url = request.build_absolute_uri(reverse("kurser:checkin", args=[checkin.make_token(session)]))
+    can_approve = access.can_approve(request.user)
+    # Controls that cannot succeed are disabled, with the reason next to them.
+    locked = session.status == session.Status.CANCELLED or (session.is_approved and not can_approve)
+    not_started = _not_started_reason(session)
     context = {
         "session": session,
         "rows": rows,
         "qr_svg": checkin.qr_svg(qr_url),
         "qr_url": qr_url,
-        "started": session.starts_at <= timezone.now(),
+        "locked": locked,
+        "not_started": not_started,
+        "blocked": locked or bool(not_started),
         "late_default": max(1, session.planned_minutes - 15),
-        "can_approve": access.can_approve(request.user),
+        "can_approve": can_approve,
+        "reason_required": services.SESSION_APPROVED_REASON,
     }
     return render(request, "kurser/session_attendance.html", context)
 
@@ -345,7 +390,8 @@ def session_attendance_state(request: HttpRequest, pk: int) -> JsonResponse:
         }
         for a in rows
     ]
-    return JsonResponse({"session_status": session.status, "marks": marks})
+    started = not _not_started_reason(session)
+    return JsonResponse({"session_status": session.status, "started": started, "marks": marks})
 
 
 @require_GET

@@ -2,6 +2,9 @@
 // attributes. Every save is a submission with a client-generated UUID, kept in localStorage until
 // the server has answered, so a dropped Wi-Fi connection never loses marks, and a replay of the
 // same submission is answered by the server with the stored result (never stored twice).
+// Marks are saved on their own a moment after the last tap (the same submission path as
+// "Spara"); until the server has confirmed them they stay in a draft in localStorage, the page
+// warns before it is left, and the ombud's start page shows "osparad närvaro".
 (function () {
   "use strict";
   const root = document.getElementById("attendance");
@@ -13,15 +16,24 @@
   const lateDefault = parseInt(root.dataset.lateDefault, 10);
   const csrf = root.dataset.csrf;
   const locked = root.dataset.locked === "1";
+  let started = root.dataset.started === "1";
   const list = document.getElementById("attendance-list");
   const stateEl = document.getElementById("save-state");
   const msg = document.getElementById("messages");
   const QUEUE = "modig-attendance-queue-" + sessionId;
   const DRAFT = "modig-attendance-draft-" + sessionId;
+  const LABEL = "modig-attendance-label-" + sessionId;  // read by the start page (kurser-unsaved.js)
+  const AUTOSAVE_MS = 1200;
+  const saveBtn = root.querySelector('[data-action="save"]');
   const ATTENDED = ["närvarande", "sen", "delvis"];
   const CYCLE = { "anmäld": "närvarande", "närvarande": "sen", "sen": "frånvarande", "delvis": "frånvarande",
                   "frånvarande": "närvarande", "förhinder": "närvarande" };
   let sending = false;
+  let autosaveTimer = null;
+
+  // Nothing can be marked on a cancelled or locked session, or before the session has started:
+  // the controls are disabled by the server with the reason shown next to them.
+  function blocked() { return locked || !started; }
 
   function text(key) { return msg.getAttribute("data-" + key) || key; }
   function load(key, fallback) {
@@ -86,6 +98,7 @@
     counts();
     saveDraft();
     if (!sending && !load(QUEUE, []).length) setState("dirty", text("dirty"));
+    scheduleAutosave();
   }
 
   function addRow(pid, name, workplace) {
@@ -107,27 +120,51 @@
 
   // --- sending ---------------------------------------------------------------------------------
 
-  async function flush() {
-    if (sending) return;
+  function unconfirmed() { return load(QUEUE, []).length > 0 || Object.keys(load(DRAFT, {})).length > 0; }
+
+  // What the server confirmed is no longer a draft; a row changed again meanwhile stays one.
+  function confirmed(sub) {
+    const draft = load(DRAFT, {});
+    sub.marks.forEach((m) => {
+      const d = draft[m.person_id];
+      if (d && d.status === m.status && (parseInt(d.minutes, 10) || 0) === m.minutes) delete draft[m.person_id];
+    });
+    store(DRAFT, draft);
+    rows().forEach((r) => { if (!Object.prototype.hasOwnProperty.call(draft, r.dataset.person)) r.classList.remove("is-dirty"); });
+  }
+
+  function setSending(on) {
+    sending = on;
+    // While a submission is on its way "Spara" cannot be tapped again: one tap, one submission.
+    saveBtn.disabled = on || blocked();
+    saveBtn.setAttribute("aria-busy", on ? "true" : "false");
+  }
+
+  // `leaving`: the page is being left, so the request must outlive it (keepalive).
+  async function flush(leaving) {
+    if (sending || blocked()) return;
     let queue = load(QUEUE, []);
     if (!queue.length) return;
-    sending = true;
+    setSending(true);
     setState("saving", text("saving"));
     try {
       while (queue.length) {
         const sub = queue[0];
+        // From the first attempt on, this submission keeps its UUID until the server answers:
+        // it may have arrived even if the answer did not.
+        if (!sub.tried) { sub.tried = true; store(QUEUE, queue); }
         let res;
         try {
           res = await fetch(submitUrl, {
-            method: "POST", credentials: "same-origin", redirect: "manual",
+            method: "POST", credentials: "same-origin", redirect: leaving ? "follow" : "manual", keepalive: !!leaving,
             headers: { "Content-Type": "application/json", "X-CSRFToken": csrf, "Accept": "application/json" },
-            body: JSON.stringify(sub),
+            body: JSON.stringify({ client_id: sub.client_id, marks: sub.marks, reason: sub.reason }),
           });
         } catch (e) {
           setState("unsent", text("unsent"));
           return;
         }
-        if (res.type === "opaqueredirect" || res.status === 403 || res.status === 401) {
+        if (res.type === "opaqueredirect" || res.redirected || res.status === 403 || res.status === 401) {
           setState("error", text("login"));
           return;
         }
@@ -138,10 +175,7 @@
         queue.shift();
         store(QUEUE, queue);
         if (res.ok) {
-          (body.marks || []).forEach((m) => {
-            const row = rowFor(m.person_id);
-            if (row && !isDirtyLocally(m.person_id)) row.classList.remove("is-dirty");
-          });
+          confirmed(sub);
           const badge = document.querySelector("[data-session-status]");
           if (badge && body.session_status) badge.textContent = text("session-" + body.session_status);
           const t = new Date();
@@ -153,28 +187,44 @@
         }
       }
     } finally {
-      sending = false;
+      setSending(false);
     }
   }
 
-  function isDirtyLocally(pid) { return Object.prototype.hasOwnProperty.call(load(DRAFT, {}), String(pid)); }
+  function sameContent(a, b) {
+    return JSON.stringify([a.marks, a.reason || ""]) === JSON.stringify([b.marks, b.reason || ""]);
+  }
 
-  function save() {
-    if (locked) return;
+  function save(leaving, auto) {
+    clearTimeout(autosaveTimer);
+    if (blocked()) return;
+    const reasonEl = document.getElementById("change-reason");
+    // An approved session changes only with a reason, given on purpose: no autosave (it would
+    // log a half-typed reason), and without a reason "Spara" says so instead of failing.
+    if (reasonEl && (auto || !reasonEl.value.trim())) {
+      if (!auto && !leaving) { setState("error", text("reason")); reasonEl.focus(); }
+      return;
+    }
     const marks = rows().filter((r) => r.dataset.status !== "anmäld").map((r) => ({
       person_id: parseInt(r.dataset.person, 10),
       status: r.dataset.status,
       minutes: parseInt(r.dataset.minutes, 10) || 0,
     }));
-    if (!marks.length) return;
     const queue = load(QUEUE, []);
-    const reasonEl = document.getElementById("change-reason");
-    const sub = { client_id: uuid4(), marks: marks };
-    if (reasonEl) sub.reason = reasonEl.value.trim();
+    // Nothing changed since the server's last answer: one submission is enough.
+    if (!marks.length || (!queue.length && !rows().some((r) => r.classList.contains("is-dirty")))) return;
+    const sub = { client_id: uuid4(), marks: marks, reason: reasonEl ? reasonEl.value.trim() : "" };
+    const last = queue[queue.length - 1];
+    if (last && sameContent(last, sub)) { flush(leaving); return; }  // already waiting, with its own UUID
+    if (last && !last.tried) queue.pop();  // never sent: the newer snapshot replaces it
     queue.push(sub);
     store(QUEUE, queue);
-    store(DRAFT, {});
-    flush();
+    flush(leaving);
+  }
+
+  function scheduleAutosave() {
+    clearTimeout(autosaveTimer);
+    autosaveTimer = setTimeout(() => save(false, true), AUTOSAVE_MS);
   }
 
   // --- events ----------------------------------------------------------------------------------
@@ -182,13 +232,13 @@
   list.addEventListener("click", (ev) => {
     // The status pill is part of the tap target too (the button is the keyboard path).
     const btn = ev.target.closest('[data-action="cycle"], [data-role="status-label"]');
-    if (!btn || locked) return;
+    if (!btn || blocked()) return;
     const row = btn.closest(".attendance-row");
     setStatus(row, CYCLE[row.dataset.status] || "närvarande");
   });
   list.addEventListener("change", (ev) => {
     const row = ev.target.closest(".attendance-row");
-    if (!row || locked) return;
+    if (!row || blocked()) return;
     if (ev.target.dataset.role === "kind") setStatus(row, ev.target.value);
     if (ev.target.dataset.role === "minutes") {
       const v = Math.max(0, Math.min(planned, parseInt(ev.target.value, 10) || 0));
@@ -196,14 +246,14 @@
     }
   });
   root.querySelector('[data-action="all-present"]').addEventListener("click", () => {
-    if (locked) return;
+    if (blocked()) return;
     const unmarked = rows().filter((r) => r.dataset.status === "anmäld");
     (unmarked.length ? unmarked : rows()).forEach((r) => setStatus(r, "närvarande"));
   });
-  root.querySelector('[data-action="save"]').addEventListener("click", save);
+  saveBtn.addEventListener("click", () => save());
   document.getElementById("walkin-results").addEventListener("click", (ev) => {
     const btn = ev.target.closest("[data-add-person]");
-    if (!btn || locked) return;
+    if (!btn || blocked()) return;
     const row = addRow(btn.dataset.addPerson, btn.dataset.name, btn.dataset.workplace);
     setStatus(row, "närvarande");
     const q = document.getElementById("walkin-q");
@@ -212,6 +262,20 @@
     row.scrollIntoView({ block: "center" });
     row.querySelector('[data-action="cycle"]').focus();
   });
+
+  // The session started while the page was open (the server says so): marking opens.
+  function unblock() {
+    started = true;
+    root.dataset.started = "1";
+    const reason = document.getElementById("marking-blocked");
+    if (reason) reason.remove();
+    root.querySelectorAll('[aria-describedby~="marking-blocked"]').forEach((el) => {
+      el.disabled = false;
+      const rest = el.getAttribute("aria-describedby").split(" ").filter((id) => id !== "marking-blocked");
+      if (rest.length) el.setAttribute("aria-describedby", rest.join(" ")); else el.removeAttribute("aria-describedby");
+    });
+  }
+
   // QR check-ins from phones arrive on the server: show them here, without touching what
   // this tablet has changed and not yet sent.
   async function refresh() {
@@ -223,6 +287,7 @@
       if (!res.ok) return;
       body = await res.json();
     } catch (e) { return; }
+    if (body.started && !started) unblock();
     const draft = load(DRAFT, {});
     (body.marks || []).forEach((m) => {
       if (Object.prototype.hasOwnProperty.call(draft, String(m.person_id))) return;
@@ -235,12 +300,25 @@
     counts();
   }
 
-  window.addEventListener("online", flush);
+  window.addEventListener("online", () => flush());
   setInterval(() => { if (navigator.onLine) flush(); }, 5000);
-  if (!locked) setInterval(refresh, 10000);
+  if (!locked) setInterval(refresh, started ? 10000 : 5000);
+
+  // Leaving with marks the server has not confirmed: send them now (keepalive), and ask first,
+  // since without a network they exist only on this tablet.
+  window.addEventListener("beforeunload", (ev) => {
+    if (blocked() || !unconfirmed()) return;
+    save(true);
+    ev.preventDefault();
+    ev.returnValue = "";
+  });
+  document.addEventListener("visibilitychange", () => {
+    if (document.visibilityState === "hidden" && !blocked()) save(true);
+  });
 
   // --- start: bring back what this tablet has not sent yet --------------------------------------
 
+  if (!locked) store(LABEL, { user: root.dataset.user, label: root.dataset.label });
   rows().forEach(render);
   const queued = load(QUEUE, []);
   queued.forEach((sub) => sub.marks.forEach((m) => {
@@ -255,5 +333,5 @@
   });
   counts();
   if (queued.length) { setState("unsent", text("unsent")); flush(); }
-  else if (Object.keys(draft).length) setState("dirty", text("dirty"));
+  else if (Object.keys(draft).length) { setState("dirty", text("dirty")); scheduleAutosave(); }
 })();
