@@ -282,8 +282,10 @@ def cofinancing(
     date_to: dt.date | None = None,
     municipality: Municipality | None = None,
 ) -> list[dict] | None:
-    """Co-financing per calendar year of the period: attended hours dated in the year × the
-    year's unit cost (SEK, 2 decimals, half up). None when the programme has no unit costs."""
+    """Co-financing per calendar year of the period (spec §3): the year's attended hours rounded
+    to 2 decimals, × the year's unit cost (SEK, 2 decimals, half up). The value is computed from
+    the rounded hours, not the exact minutes, so an auditor can reproduce every printed value from
+    the printed hours and cost. None when the programme has no unit costs."""
     date_from, date_to = _period(programme, date_from, date_to)
     costs = dict(UnitCost.objects.filter(programme=programme).values_list("year", "amount"))
     if not costs:
@@ -298,16 +300,16 @@ def cofinancing(
     out = []
     for year in years:
         cost = costs.get(year)
-        mins = minutes.get(year) or 0
+        year_hours = hours(minutes.get(year))
         value = (
-            (Decimal(mins) * cost / 60).quantize(Decimal("0.01"), ROUND_HALF_UP)
+            (Decimal(str(year_hours)) * cost).quantize(Decimal("0.01"), ROUND_HALF_UP)
             if cost is not None
             else Decimal(0)
         )
         out.append(
             {
                 "year": year,
-                "participant_hours": hours(mins),
+                "participant_hours": year_hours,
                 "unit_cost": _plain_number(cost),
                 "value": float(value),
             }
@@ -361,6 +363,7 @@ def esf_summary(
             {
                 "group": group,
                 "participants": sum(g["participants"] for g in mine),
+                **_gender_counts(mine),
                 "participant_hours": hours(sum(g["minutes"] or 0 for g in mine)),
             }
         )
