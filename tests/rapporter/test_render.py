@@ -192,5 +192,13 @@ def test_participant_list_shows_full_personnummer(prog, tmp_path):
     assert "19780314-1121" in pnrs and len(pnrs) == 6
 
 
+def test_participant_list_xlsx_shows_the_labels_the_pdf_and_pages_use(prog):
+    rows = participant_list(prog)
+    wb = load_workbook(filename=__import__("io").BytesIO(render.participants_xlsx(rows, meta={})))
+    values = list(wb.active.iter_rows(values_only=True))
+    header, anna = values[0], next(r for r in values if r[0] == "19780314-1121")
+    assert (anna[header.index("Kön")], anna[header.index("Målgrupp")]) == ("Kvinna", "Baspersonal")
+
+
 def test_json_renderer_writes_dates_and_swedish_letters():
     assert render.to_json({"å": dt.date(2020, 1, 2)}) == '{\n "å": "2020-01-02"\n}'.encode()
