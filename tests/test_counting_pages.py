@@ -132,6 +132,9 @@ def test_the_dashboard_and_the_start_page_show_the_spec_figures(example, client_
         "municipalities": "2",
     }
     assert "2 kvinnor · 3 män · 1 annat" in html
+    # The ombud figure is "ombud who reached someone" (spec §3), named as on the start page and in
+    # the PDF, not "Aktiva ombud", which the municipality list uses for appointed, active ombud.
+    assert "Ombud som nått kollegor" in html and "Aktiva ombud" not in html
     home = dict(re.findall(r'data-stat="(\w+)">([^<]*)<', page(client, "/")))
     assert home["participants"] == "6" and home["participant_hours"] == "7,75"
 
