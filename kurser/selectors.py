@@ -14,7 +14,6 @@ from typing import TYPE_CHECKING
 from django.db.models import (
     Case,
     Count,
-    Exists,
     IntegerField,
     OuterRef,
     Prefetch,
@@ -29,7 +28,8 @@ from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
-from kurser.models import ATTENDED_STATUSES, Attendance, AttendanceStatus, Course, CourseType, Session
+from kurser import counting
+from kurser.models import Attendance, AttendanceStatus, Course, Session
 from ombud import access
 from ombud.models import Ombud, Person, Role, Workplace
 
@@ -50,7 +50,7 @@ def _count(status_filter: Q | None = None) -> Coalesce:
 def with_counts(qs: QuerySet[Session]) -> QuerySet[Session]:
     return qs.annotate(
         n_rows=_count(),
-        n_attended=_count(Q(status__in=ATTENDED_STATUSES)),
+        n_attended=_count(counting.ATTENDED),
         n_registered=_count(Q(status=AttendanceStatus.REGISTERED)),
         n_missing=_count(Q(status__in=(AttendanceStatus.ABSENT, AttendanceStatus.EXCUSED))),
     )
@@ -160,12 +160,8 @@ def my_sessions(*, user: User | AnonymousUser) -> tuple[QuerySet[Session], Query
 
 
 def _reach_rows(person_id: int | None) -> QuerySet[Attendance]:
-    """Spec §2 cascade: attended rows in non-cancelled workplace training led by the person."""
-    return Attendance.objects.filter(
-        session__trainer_id=person_id,
-        session__course__type=CourseType.WORKPLACE_TRAINING,
-        status__in=ATTENDED_STATUSES,
-    ).exclude(session__status=Session.Status.CANCELLED)
+    """The rows cascade reach counts (kurser.counting), of the sessions the person led."""
+    return counting.reach_rows().filter(session__trainer_id=person_id)
 
 
 @dataclass
@@ -204,7 +200,7 @@ def my_reach(*, user: User | AnonymousUser) -> Reach:
     ombud = ombud_of(user)
     rows = _reach_rows(user.person_id if access.role_of(user) == Role.OMBUD else None)
     agg = rows.aggregate(
-        reached=Count("person", distinct=True),
+        reached=counting.reached_count(),
         minutes=Sum("minutes"),
         sessions=Count("session", distinct=True),
     )
@@ -212,7 +208,7 @@ def my_reach(*, user: User | AnonymousUser) -> Reach:
         ombud=ombud,
         reached=agg["reached"] or 0,
         goal=ombud.reach_goal if ombud else 36,
-        hours=(agg["minutes"] or 0) / 60,
+        hours=counting.hours(agg["minutes"]),
         sessions=agg["sessions"] or 0,
     )
 
@@ -251,14 +247,6 @@ def covered_workplaces(*, user: User | AnonymousUser) -> QuerySet[Workplace]:
     return Workplace.objects.filter(people__pk=user.person_id).order_by("name")
 
 
-def trained_exists() -> Exists:
-    return Exists(
-        Attendance.objects.filter(person=OuterRef("pk"), status__in=ATTENDED_STATUSES).exclude(
-            session__status=Session.Status.CANCELLED
-        )
-    )
-
-
 def untrained(*, user: User | AnonymousUser, workplace_ids: list[int] | None = None) -> QuerySet[Person]:
     """Staff of the covered workplaces with no attended row yet, newest staff first."""
     workplaces = covered_workplaces(user=user)
@@ -268,7 +256,7 @@ def untrained(*, user: User | AnonymousUser, workplace_ids: list[int] | None = N
         access.people_for(user)
         .filter(workplace__in=workplaces, erased_at__isnull=True)
         .exclude(pk=user.person_id)  # type: ignore[misc]
-        .exclude(trained_exists())
+        .exclude(counting.trained())
         .order_by("-created_at", "first_name", "last_name", "pk")
     )
 
@@ -286,8 +274,8 @@ def invite_candidates(
     if session.trainer_id:
         qs = qs.exclude(pk=session.trainer_id)
     if only_untrained:
-        qs = qs.exclude(trained_exists())
-    return qs.annotate(trained=trained_exists()).order_by("first_name", "last_name", "pk")
+        qs = qs.exclude(counting.trained())
+    return qs.annotate(trained=counting.trained()).order_by("first_name", "last_name", "pk")
 
 
 def person_search(*, user: User | AnonymousUser, session: Session, q: str, limit: int = 8) -> list[Person]:
@@ -336,8 +324,8 @@ def attendance_by_course(*, user: User | AnonymousUser, filters: SessionFilter |
         rows.values("session__course__title", "session__course__tool", "session__course__type")
         .annotate(
             sessions=Count("session", distinct=True),
-            participants=Count("person", distinct=True, filter=Q(status__in=ATTENDED_STATUSES)),
-            minutes=Coalesce(Sum("minutes", filter=Q(status__in=ATTENDED_STATUSES)), 0),
+            participants=Count("person", distinct=True, filter=counting.ATTENDED),
+            minutes=Coalesce(Sum("minutes", filter=counting.ATTENDED), 0),
             no_shows=Count("pk", filter=Q(status=AttendanceStatus.ABSENT)),
             excused=Count("pk", filter=Q(status=AttendanceStatus.EXCUSED)),
             invited=Count("pk"),
@@ -345,7 +333,7 @@ def attendance_by_course(*, user: User | AnonymousUser, filters: SessionFilter |
         .order_by("session__course__tool", "session__course__title")
     )
     for r in out:
-        r["hours"] = r["minutes"] / 60
+        r["hours"] = counting.hours(r["minutes"])
     return out
 
 

@@ -24,9 +24,14 @@ def num(value: int | float | Decimal | None, decimals: int = 0) -> str:
     return number_format(rounded, decimal_pos=decimals, use_l10n=True, force_grouping=True)
 
 
+# Hours everywhere (pages, PDFs, XLSX number format) with the ESF summary's own 2 decimals
+# (spec §3), so a figure reads the same on the dashboard as in the report.
+HOURS_DECIMALS = 2
+
+
 def hours(value: float | Decimal | None) -> str:
-    """Hours with one decimal, as ESF reports show them."""
-    return num(value, 1)
+    """Hours with the ESF summary's 2 decimals: `30 315,98`."""
+    return num(value, HOURS_DECIMALS)
 
 
 def percent(part: float, whole: float) -> str:

@@ -4,15 +4,18 @@ Nothing here writes. Each list selector returns a queryset whose template loop d
 (select_related / prefetch_related done); every count is an annotation or a subquery, so a
 page's query count stays the same however many rows there are.
 
-The ombud app must not import `kurser` (data flows ombud ← kurser ← rapporter): attendance and
-sessions are reached through the reverse relations `Person.attendances` and `Person.sessions_led`,
-and their model classes, where needed, through `_meta`.
+The ombud app must not import `kurser` (data flows ombud ← kurser ← rapporter), and what counts
+as trained or as cascade reach is kurser's rule (`kurser.counting`). The pages that show those
+figures therefore take them as an argument, `counts` (see `TrainingCounts`), which the URLconf that
+serves those pages hands in (`kurser.staff_urls`, composed into the `ombud` namespace in
+`modig/urls.py`). The dependency stays visible in every signature and points the allowed way:
+kurser passes its expressions to ombud's selectors; ombud never names kurser.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from django.core.exceptions import ValidationError
 from django.db.models import (
@@ -32,21 +35,25 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 
 from ombud import access
-from ombud.models import AuditLog, Municipality, Ombud, Person, Programme, User, Workplace
+from ombud.models import AuditLog, Municipality, Ombud, Person, Programme, TargetGroup, User, Workplace
 from ombud.personnummer import normalise
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser
-
-# Spec §2: the attendance statuses that count as attended (values of kurser's AttendanceStatus).
-ATTENDED_STATUSES = ("närvarande", "sen", "delvis")
-# Spec §2: cascade reach counts participants of workplace training led by the ombud.
-WORKPLACE_TRAINING = "arbetsplatsutbildning"
-CANCELLED = "inställd"
+    from django.db.models import Expression
 
 
-def _attendance_model():
-    return Person._meta.get_field("attendances").related_model
+class TrainingCounts(Protocol):
+    """The training figures the staff and ombud pages show, as query expressions (implemented
+    by `kurser.counting.TrainingCounts`, the one definition of spec §2)."""
+
+    def trained(self) -> Exists:
+        """For a Person queryset: has the person at least one counted attendance row?"""
+        ...
+
+    def reach(self) -> Expression:
+        """For an Ombud queryset: cascade reach of the ombud's person, an integer."""
+        ...
 
 
 def _count_of(qs: QuerySet, **outer: str) -> Coalesce:
@@ -84,12 +91,6 @@ class PersonFilter:
         )
 
 
-def trained_exists() -> Exists:
-    """True when the person has at least one attended attendance row (spec §2)."""
-    attendance = _attendance_model()
-    return Exists(attendance.objects.filter(person=OuterRef("pk"), status__in=ATTENDED_STATUSES))
-
-
 def _search(qs: QuerySet[Person], q: str, *, personnummer_allowed: bool) -> QuerySet[Person]:
     digits = q.replace("-", "").replace("+", "").replace(" ", "")
     if digits.isdigit():
@@ -110,9 +111,11 @@ def _search(qs: QuerySet[Person], q: str, *, personnummer_allowed: bool) -> Quer
     return qs
 
 
-def person_list(*, user: User | AnonymousUser, filters: PersonFilter) -> QuerySet[Person]:
-    """The staff list: scoped, filtered, ordered by name, with municipality and workplace joined
-    and `is_trained` / `is_ombud` annotated (subqueries, not per-row queries)."""
+def person_list(
+    *, user: User | AnonymousUser, filters: PersonFilter, counts: TrainingCounts | None = None
+) -> QuerySet[Person]:
+    """The staff list: scoped, filtered, ordered by name, with `is_ombud` annotated and, given
+    `counts`, `is_trained` (subqueries, not per-row queries) and the trained filter."""
     qs = access.people_for(user).filter(erased_at__isnull=True)
     if filters.q:
         qs = _search(qs, filters.q, personnummer_allowed=access.can_see_personnummer(user))
@@ -122,11 +125,12 @@ def person_list(*, user: User | AnonymousUser, filters: PersonFilter) -> QuerySe
         qs = qs.filter(workplace=filters.workplace)
     if filters.target_group:
         qs = qs.filter(target_group=filters.target_group)
-    qs = qs.annotate(is_trained=trained_exists())
-    if filters.trained == "ja":
-        qs = qs.filter(is_trained=True)
-    elif filters.trained == "nej":
-        qs = qs.filter(is_trained=False)
+    if counts is not None:
+        qs = qs.annotate(is_trained=counts.trained())
+        if filters.trained == "ja":
+            qs = qs.filter(is_trained=True)
+        elif filters.trained == "nej":
+            qs = qs.filter(is_trained=False)
     return qs.annotate(is_ombud=Exists(Ombud.objects.filter(person=OuterRef("pk")))).order_by(
         "last_name", "first_name", "pk"
     )
@@ -197,52 +201,31 @@ def programme_get(*, user: User | AnonymousUser, pk: int) -> Programme:
 # --- ombud -----------------------------------------------------------------------------------
 
 
-def reach_subquery() -> Coalesce:
-    """Cascade reach (spec §2): distinct participants with an attended row in a workplace
-    training session, not cancelled, where the ombud's person is the trainer.
-
-    A correlated subquery rather than `Count("person__sessions_led__attendances__person",
-    distinct=True)` over joins: the join-and-group form aggregates every ombud's attendance
-    rows before the page's LIMIT applies (seconds at 100 × Modig), while the subquery runs only
-    for the rows shown, each through the (trainer, date) and (session, status) indexes.
-    """
-    attendance = _attendance_model()
-    reached = (
-        attendance.objects.filter(
-            session__trainer=OuterRef("person_id"),
-            session__course__type=WORKPLACE_TRAINING,
-            status__in=ATTENDED_STATUSES,
-        )
-        .exclude(session__status=CANCELLED)
-        .order_by()
-        .values("session__trainer")
-        .annotate(n=Count("person", distinct=True))
-        .values("n")
-    )
-    return Coalesce(Subquery(reached, output_field=IntegerField()), Value(0))
-
-
-def ombud_list(*, user: User | AnonymousUser, municipality: Municipality | None = None) -> QuerySet[Ombud]:
+def ombud_list(
+    *,
+    user: User | AnonymousUser,
+    municipality: Municipality | None = None,
+    counts: TrainingCounts | None = None,
+) -> QuerySet[Ombud]:
+    """Ombud in scope; given `counts`, each with `reach` (a correlated subquery, so it runs only
+    for the rows a page shows)."""
     qs = access.scope(user, Ombud.objects.all(), via="person__municipality")
     if municipality is not None:
         qs = qs.filter(person__municipality=municipality)
+    if counts is not None:
+        qs = qs.annotate(reach=counts.reach())
     return (
         qs.select_related("person__municipality", "person__workplace")
         .prefetch_related(Prefetch("workplaces", queryset=Workplace.objects.order_by("name")))
-        .annotate(reach=reach_subquery())
         .order_by("-active", "person__last_name", "person__first_name", "pk")
     )
 
 
-def ombud_get(*, user: User | AnonymousUser, pk: int) -> Ombud:
-    return access.get_in_scope(
-        user,
-        Ombud.objects.select_related("person__municipality", "person__workplace").annotate(
-            reach=reach_subquery()
-        ),
-        via="person__municipality",
-        pk=pk,
-    )
+def ombud_get(*, user: User | AnonymousUser, pk: int, counts: TrainingCounts | None = None) -> Ombud:
+    qs = Ombud.objects.select_related("person__municipality", "person__workplace")
+    if counts is not None:
+        qs = qs.annotate(reach=counts.reach())
+    return access.get_in_scope(user, qs, via="person__municipality", pk=pk)
 
 
 # --- users -----------------------------------------------------------------------------------
@@ -269,6 +252,6 @@ def ombud_people(*, user: User | AnonymousUser) -> QuerySet[Person]:
     return (
         access.people_for(user)
         .filter(erased_at__isnull=True)
-        .filter(Q(ombud__isnull=False) | Q(target_group="digitaliseringsombud"))
+        .filter(Q(ombud__isnull=False) | Q(target_group=TargetGroup.OMBUD))
         .order_by("last_name", "first_name")
     )

@@ -38,6 +38,7 @@ from ombud.models import (
     Person,
     Programme,
     Role,
+    TargetGroup,
     UnitCost,
     Workplace,
 )
@@ -328,8 +329,8 @@ def ombud_appoint(
     ombud.full_clean()
     ombud.save()
     ombud.workplaces.set(workplaces)
-    if person.target_group != "digitaliseringsombud":
-        person.target_group = "digitaliseringsombud"
+    if person.target_group != TargetGroup.OMBUD:
+        person.target_group = TargetGroup.OMBUD
         person.full_clean()
         person.save(update_fields=["target_group", "updated_at"])
     return ombud

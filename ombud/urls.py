@@ -6,25 +6,23 @@ from ombud.views import imports, people, places, trainers, users
 
 app_name = "ombud"
 
+# The pages that show training figures (trained, cascade reach) are routed in
+# kurser/staff_urls.py, which hands them kurser's counting rules; modig/urls.py serves both lists
+# under this namespace: person-list, person-export, person-detail, person-reveal, ombud-list,
+# municipality-detail.
 urlpatterns = [
     # staff
-    path("", people.person_list, name="person-list"),
-    path("export.xlsx", people.person_list_export, name="person-export"),
     path("ny/", people.person_create, name="person-create"),
     path("import/", imports.person_import, name="person-import"),
-    path("<int:pk>/", people.person_detail, name="person-detail"),
     path("<int:pk>/andra/", people.person_edit, name="person-edit"),
-    path("<int:pk>/personnummer/", people.person_reveal, name="person-reveal"),
     path("<int:pk>/registerutdrag/", people.person_gdpr_export, name="person-gdpr-export"),
     path("<int:pk>/radera/", people.person_erase, name="person-erase"),
     # ombud
-    path("ombud/", trainers.ombud_list, name="ombud-list"),
     path("ombud/ny/", trainers.ombud_create, name="ombud-create"),
     path("ombud/<int:pk>/andra/", trainers.ombud_edit, name="ombud-edit"),
     # municipalities and workplaces
     path("kommuner/", places.municipality_list, name="municipality-list"),
     path("kommuner/ny/", places.municipality_create, name="municipality-create"),
-    path("kommuner/<int:pk>/", places.municipality_detail, name="municipality-detail"),
     path("kommuner/<int:pk>/andra/", places.municipality_edit, name="municipality-edit"),
     path("kommuner/<int:pk>/arbetsplatser/ny/", places.workplace_create, name="workplace-create"),
     path("arbetsplatser/<int:pk>/andra/", places.workplace_edit, name="workplace-edit"),

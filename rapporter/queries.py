@@ -1,5 +1,6 @@
-"""The counting rules (spec §2) as pure functions: a programme, a period and optionally a
-municipality in, plain data (dicts, lists, ints, floats) out.
+"""The reports' figures (spec §3) as pure functions: a programme, a period and optionally a
+municipality in, plain data (dicts, lists, ints, floats) out. What counts (attended, participant,
+held, cascade reach, ombud) is defined once in `kurser.counting`; this module only groups it.
 
 Every figure is aggregated by the database (GROUP BY with Count/Sum/Min); each function runs a
 fixed number of queries whatever the data size, and no Python loop ever walks attendance rows.
@@ -28,7 +29,9 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce, ExtractDay, ExtractMonth, ExtractYear
 
-from kurser.models import ATTENDED_STATUSES, Attendance, CourseType, Session
+from kurser import counting
+from kurser.counting import hours
+from kurser.models import Attendance, CourseType, Session
 from ombud.formatting import sv_sort_key
 from ombud.models import Gender, Municipality, Programme, TargetGroup, UnitCost
 
@@ -41,12 +44,6 @@ GENDER_KEYS = {Gender.WOMAN: "women", Gender.MAN: "men", Gender.OTHER: "other"}
 # --- helpers -----------------------------------------------------------------------------------
 
 
-def hours(minutes: int | None) -> float:
-    """Minutes → hours rounded to 2 decimals (spec §3). minutes/60 never ends in an exact half
-    at the third decimal, so float rounding is exact here."""
-    return round((minutes or 0) / 60, 2)
-
-
 def _period(programme: Programme, date_from: dt.date | None, date_to: dt.date | None):
     return date_from or programme.start_date, date_to or programme.end_date
 
@@ -57,20 +54,10 @@ def attended_rows(
     date_to: dt.date | None = None,
     municipality: Municipality | None = None,
 ) -> QuerySet[Attendance]:
-    """Attendance rows that count (spec §2): attended status, in a session of the programme dated
-    within the period (both ends included) that was not cancelled. With a municipality: only
-    participants registered there."""
+    """Counted rows (kurser.counting) of the programme's sessions in the period (both ends
+    included). With a municipality: only participants registered there."""
     date_from, date_to = _period(programme, date_from, date_to)
-    qs = Attendance.objects.filter(
-        session__programme=programme,
-        session__date__gte=date_from,
-        session__date__lte=date_to,
-        status__in=ATTENDED_STATUSES,
-    ).exclude(session__status=Session.Status.CANCELLED)
-    if municipality is not None:
-        qs = qs.filter(person__municipality=municipality)
-    # The model's default ordering (by person name) would join and sort for nothing.
-    return qs.order_by()
+    return counting.in_period(counting.counted_rows(), programme, date_from, date_to, municipality)
 
 
 def held_sessions(
@@ -82,12 +69,7 @@ def held_sessions(
     """Held (genomförd) sessions of the programme in the period; with a municipality, only those
     held there."""
     date_from, date_to = _period(programme, date_from, date_to)
-    qs = Session.objects.filter(
-        programme=programme, date__gte=date_from, date__lte=date_to, status=Session.Status.HELD
-    )
-    if municipality is not None:
-        qs = qs.filter(municipality=municipality)
-    return qs.order_by()
+    return counting.held_sessions(programme, date_from, date_to, municipality)
 
 
 def _tool_expr(prefix: str) -> Case:
@@ -229,18 +211,15 @@ def cascade(
     """Cascade reach (spec §2): distinct participants in arbetsplatsutbildning sessions per
     trainer who is an ombud (target group digitaliseringsombud), by name."""
     rows = (
-        attended_rows(programme, date_from, date_to, municipality)
-        .filter(
-            session__course__type=CourseType.WORKPLACE_TRAINING,
-            session__trainer__target_group=TargetGroup.OMBUD,
-        )
+        counting.reach_rows(attended_rows(programme, date_from, date_to, municipality))
+        .filter(counting.is_ombud("session__trainer__"))
         .values(
             trainer_id=F("session__trainer_id"),
             first_name=F("session__trainer__first_name"),
             last_name=F("session__trainer__last_name"),
             code=F("session__trainer__municipality__code"),
         )
-        .annotate(reached=Count("person_id", distinct=True))
+        .annotate(reached=counting.reached_count())
         .order_by()
     )
     out = [
@@ -282,8 +261,10 @@ def cofinancing(
     date_to: dt.date | None = None,
     municipality: Municipality | None = None,
 ) -> list[dict] | None:
-    """Co-financing per calendar year of the period: attended hours dated in the year × the
-    year's unit cost (SEK, 2 decimals, half up). None when the programme has no unit costs."""
+    """Co-financing per calendar year of the period (spec §3): the year's attended hours rounded
+    to 2 decimals, × the year's unit cost (SEK, 2 decimals, half up). The value is computed from
+    the rounded hours, not the exact minutes, so an auditor can reproduce every printed value from
+    the printed hours and cost. None when the programme has no unit costs."""
     date_from, date_to = _period(programme, date_from, date_to)
     costs = dict(UnitCost.objects.filter(programme=programme).values_list("year", "amount"))
     if not costs:
@@ -298,16 +279,16 @@ def cofinancing(
     out = []
     for year in years:
         cost = costs.get(year)
-        mins = minutes.get(year) or 0
+        year_hours = hours(minutes.get(year))
         value = (
-            (Decimal(mins) * cost / 60).quantize(Decimal("0.01"), ROUND_HALF_UP)
+            (Decimal(str(year_hours)) * cost).quantize(Decimal("0.01"), ROUND_HALF_UP)
             if cost is not None
             else Decimal(0)
         )
         out.append(
             {
                 "year": year,
-                "participant_hours": hours(mins),
+                "participant_hours": year_hours,
                 "unit_cost": _plain_number(cost),
                 "value": float(value),
             }
@@ -361,6 +342,7 @@ def esf_summary(
             {
                 "group": group,
                 "participants": sum(g["participants"] for g in mine),
+                **_gender_counts(mine),
                 "participant_hours": hours(sum(g["minutes"] or 0 for g in mine)),
             }
         )

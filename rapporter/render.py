@@ -20,13 +20,15 @@ from django.template.loader import render_to_string
 from django.utils import formats
 from django.utils.translation import gettext as _
 
+from ombud.formatting import HOURS_DECIMALS
 from ombud.personnummer import formatted, masked
+from rapporter import labels
 
 PRINT_CSS = Path(settings.BASE_DIR) / "static" / "css" / "print.css"
 
 # XLSX number formats; Excel shows them with the reader's own separators ("3 513", "30 605,00").
 INT_FORMAT = "#,##0"
-HOURS_FORMAT = "#,##0.00"
+HOURS_FORMAT = "#,##0." + "0" * HOURS_DECIMALS  # the same decimals as pages and PDFs
 MONEY_FORMAT = "#,##0.00"
 DATE_FORMAT = "yyyy-mm-dd"
 
@@ -113,6 +115,9 @@ def _esf_context(summary: dict, meta: dict, charts: dict[str, str]) -> dict[str,
             "participant_hours": round(sum(m["participant_hours"] for m in by_municipality), 2),
         },
         "totals": totals,
+        "by_target_group": labels.target_group_rows(summary),
+        "by_type": labels.type_rows(summary),
+        "cascade": labels.cascade_rows(summary),
         "has_cofinancing": "cofinancing" in summary,
     }
 
@@ -245,15 +250,18 @@ def esf_xlsx(summary: dict, *, meta: dict) -> bytes:
     _sheet(
         wb,
         _("Målgrupper"),
-        [_("Målgrupp"), _("Deltagare"), _("Deltagartimmar")],
-        [[r["group"], r["participants"], r["participant_hours"]] for r in summary["by_target_group"]],
-        [None, INT_FORMAT, HOURS_FORMAT],
+        [_("Målgrupp"), *g, _("Deltagartimmar")],
+        [
+            [r["label"], r["participants"], r["women"], r["men"], r["other"], r["participant_hours"]]
+            for r in labels.target_group_rows(summary)
+        ],
+        [None, INT_FORMAT, INT_FORMAT, INT_FORMAT, INT_FORMAT, HOURS_FORMAT],
     )
     _sheet(
         wb,
         _("Utbildningstyper"),
         [_("Typ"), _("Tillfällen"), _("Deltagartimmar")],
-        [[r["type"], r["sessions"], r["participant_hours"]] for r in summary["by_type"]],
+        [[r["label"], r["sessions"], r["participant_hours"]] for r in labels.type_rows(summary)],
         [None, INT_FORMAT, HOURS_FORMAT],
     )
     _sheet(
@@ -266,9 +274,12 @@ def esf_xlsx(summary: dict, *, meta: dict) -> bytes:
     _sheet(
         wb,
         _("Kaskad"),
-        [_("Digitaliseringsombud"), _("Kommunkod"), _("Nådda kollegor")],
-        [[r["ombud"], r["municipality"], r["reached"]] for r in summary["cascade"]],
-        [None, None, INT_FORMAT],
+        [_("Digitaliseringsombud"), _("Kommun"), _("Kommunkod"), _("Nådda kollegor")],
+        [
+            [r["ombud"], r["municipality_name"], r["municipality"], r["reached"]]
+            for r in labels.cascade_rows(summary)
+        ],
+        [None, None, None, INT_FORMAT],
     )
     if "cofinancing" in summary:
         rows = [
@@ -311,8 +322,8 @@ def participants_xlsx(rows: list[dict], *, meta: dict) -> bytes:
                 formatted(r["personnummer"] or None),
                 r["last_name"],
                 r["first_name"],
-                r["gender"],
-                r["target_group"],
+                labels.gender(r["gender"]),
+                labels.target_group(r["target_group"]),
                 r["municipality_code"],
                 r["municipality"],
                 r["workplace"],

@@ -11,10 +11,9 @@ from django.db.models import QuerySet
 from django.http import Http404
 from django.utils.translation import get_language
 
-from kurser.models import CourseType
 from ombud import access
 from ombud.datacache import data_version
-from ombud.models import Municipality, Programme, TargetGroup
+from ombud.models import Municipality, Programme
 from rapporter.models import ClosedMonth, Report
 
 if TYPE_CHECKING:
@@ -180,17 +179,14 @@ def dashboard_data(*, scope: DashboardScope) -> dict[str, Any]:
 
     The number of queries is fixed: esf_summary's own aggregates plus the charts' data.
     """
-    from rapporter import charts
+    from rapporter import charts, labels
 
     summary, monthly, reach = _counted(scope, _period(scope))
     totals = summary["totals"]
-    names = {row["code"]: row["name"] for row in summary["by_municipality"]}
     by_municipality = summary["by_municipality"]
     if scope.municipality is not None:
         # Restricted to one municipality: the others' rows are all zeros; leave them out.
         by_municipality = [row for row in by_municipality if row["code"] == scope.municipality.code]
-    group_labels = dict(TargetGroup.choices)
-    type_labels = dict(CourseType.choices)
     return {
         "summary": summary,
         "totals": totals,
@@ -199,17 +195,9 @@ def dashboard_data(*, scope: DashboardScope) -> dict[str, Any]:
             "participant_hours": PARTICIPANT_HOURS_TARGET,
         },
         "by_municipality": by_municipality,
-        "by_target_group": [
-            {**row, "label": group_labels.get(row["group"], row["group"])}
-            for row in summary["by_target_group"]
-        ],
-        "by_type": [
-            {**row, "label": type_labels.get(row["type"], row["type"])} for row in summary["by_type"]
-        ],
-        "cascade": [
-            {**row, "municipality_name": names.get(row["municipality"], row["municipality"])}
-            for row in summary["cascade"]
-        ],
+        "by_target_group": labels.target_group_rows(summary),
+        "by_type": labels.type_rows(summary),
+        "cascade": labels.cascade_rows(summary),
         "charts": {
             "municipalities": charts.participants_by_municipality_chart(by_municipality),
             "months": charts.hours_per_month_chart(monthly),

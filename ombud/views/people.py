@@ -42,9 +42,9 @@ def _filters(request: HttpRequest) -> tuple[PersonFilterForm, selectors.PersonFi
 
 @vary_on_headers("HX-Request")
 @access.require(can_view_people)
-def person_list(request: HttpRequest) -> HttpResponse:
+def person_list(request: HttpRequest, *, counts: selectors.TrainingCounts) -> HttpResponse:
     form, filters = _filters(request)
-    people = selectors.person_list(user=request.user, filters=filters)
+    people = selectors.person_list(user=request.user, filters=filters, counts=counts)
     page = Paginator(people, PER_PAGE).get_page(request.GET.get("page"))
     context = {
         "form": form,
@@ -108,12 +108,12 @@ def _people_xlsx(rows, *, with_pnr: bool):
 
 
 @access.require(can_export_people)
-def person_list_export(request: HttpRequest) -> FileResponse:
+def person_list_export(request: HttpRequest, *, counts: selectors.TrainingCounts) -> FileResponse:
     """The filtered staff list as XLSX, read with a batched iterator so 350,000 rows never sit
     in memory as model objects. Personnummer only for roles that may export it; audited."""
     _form, filters = _filters(request)
     with_pnr = access.can_export_personnummer(request.user)
-    rows = selectors.person_list(user=request.user, filters=filters).values_list(  # type: ignore[misc]  # annotated field
+    rows = selectors.person_list(user=request.user, filters=filters, counts=counts).values_list(  # type: ignore[misc]
         "personnummer",
         "first_name",
         "last_name",
@@ -137,16 +137,20 @@ def person_list_export(request: HttpRequest) -> FileResponse:
 
 
 @login_required
-def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def person_detail(request: HttpRequest, pk: int, *, counts: selectors.TrainingCounts) -> HttpResponse:
     person = selectors.person_get(user=request.user, pk=pk)
     if not can_view_people(request.user):
         raise PermissionDenied
-    return render(request, "ombud/person_detail.html", _detail_context(request, person))
+    return render(request, "ombud/person_detail.html", _detail_context(request, person, counts))
 
 
-def _detail_context(request: HttpRequest, person, **extra) -> dict:
+def _detail_context(request: HttpRequest, person, counts: selectors.TrainingCounts, **extra) -> dict:
     user = request.user
-    ombud = selectors.ombud_get(user=user, pk=person.ombud.pk) if hasattr(person, "ombud") else None
+    ombud = (
+        selectors.ombud_get(user=user, pk=person.ombud.pk, counts=counts)
+        if hasattr(person, "ombud")
+        else None
+    )
     return {
         "person": person,
         "ombud": ombud,
@@ -205,7 +209,7 @@ def person_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @login_required
-def person_reveal(request: HttpRequest, pk: int) -> HttpResponse:
+def person_reveal(request: HttpRequest, pk: int, *, counts: selectors.TrainingCounts) -> HttpResponse:
     """Show the full personnummer once; every reveal is written to the audit log."""
     person = selectors.person_get(user=request.user, pk=pk)
     if not access.can_see_personnummer(request.user):
@@ -215,7 +219,9 @@ def person_reveal(request: HttpRequest, pk: int) -> HttpResponse:
     number = services.person_reveal_personnummer(person=person, user=request.user, reason=reason)
     if request.htmx:  # type: ignore[attr-defined]  # set by HtmxMiddleware
         return render(request, "ombud/_personnummer.html", {"person": person, "revealed": number})
-    return render(request, "ombud/person_detail.html", _detail_context(request, person, revealed=number))
+    return render(
+        request, "ombud/person_detail.html", _detail_context(request, person, counts, revealed=number)
+    )
 
 
 # --- GDPR (programme leader) -----------------------------------------------------------------

@@ -27,7 +27,7 @@ def municipality_list(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def municipality_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def municipality_detail(request: HttpRequest, pk: int, *, counts: selectors.TrainingCounts) -> HttpResponse:
     municipality = selectors.municipality_get(user=request.user, pk=pk)
     if not can_manage_places(request.user):
         raise PermissionDenied
@@ -37,7 +37,7 @@ def municipality_detail(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "municipality": municipality,
             "workplaces": selectors.workplace_list(municipality=municipality),
-            "ombud_list": selectors.ombud_list(user=request.user, municipality=municipality),
+            "ombud_list": selectors.ombud_list(user=request.user, municipality=municipality, counts=counts),
             "form": WorkplaceForm(),
             "can_administer": access.can_administer(request.user),
         },

@@ -20,12 +20,12 @@ PER_PAGE = 50
 
 
 @access.require(can_manage_places)
-def ombud_list(request: HttpRequest) -> HttpResponse:
+def ombud_list(request: HttpRequest, *, counts: selectors.TrainingCounts) -> HttpResponse:
     return render(
         request,
         "ombud/ombud_list.html",
         {
-            "page": Paginator(selectors.ombud_list(user=request.user), PER_PAGE).get_page(
+            "page": Paginator(selectors.ombud_list(user=request.user, counts=counts), PER_PAGE).get_page(
                 request.GET.get("page")
             ),
             "can_edit": access.can_edit_people(request.user),

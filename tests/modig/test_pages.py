@@ -130,7 +130,7 @@ def test_start_page_shows_the_programme_headline_numbers_for_report_roles(client
     totals = esf_summary(programme=programme)["totals"]
     assert totals["participants"] == 1
     assert 'data-stat="participants">1<' in html
-    assert 'data-stat="participant_hours">1,5<' in html
+    assert 'data-stat="participant_hours">1,50<' in html
 
 
 @pytest.mark.django_db

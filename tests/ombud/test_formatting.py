@@ -32,7 +32,8 @@ def test_english_numbers_use_comma_grouping_and_point():
 
 def test_hours_and_percent():
     with translation.override("sv"):
-        assert hours(29923.75) == "29\xa0923,8"
+        assert hours(29923.75) == "29\xa0923,75"
+        assert hours(30315.983) == "30\xa0315,98"
         assert percent(1, 4) == "25 %"
         assert percent(1, 0) == "–"
 

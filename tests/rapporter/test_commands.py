@@ -12,8 +12,9 @@ from openpyxl import load_workbook
 
 from ombud.models import UnitCost
 from rapporter.models import Report
-from tests.factories import CREATE_MODIG, SPEC_EXAMPLES, MunicipalityFactory, import_spec_example
+from tests.factories import CREATE_MODIG, MunicipalityFactory, import_spec_example
 from tests.modig.test_celery_worker import real_worker  # noqa: F401 - the real-worker fixture
+from tests.rapporter.spec_expected import spec_summary_text
 
 pytestmark = pytest.mark.django_db
 
@@ -45,7 +46,7 @@ def pdf_pages(path) -> int:
 
 def test_json_of_the_spec_example_is_the_spec_file_byte_for_byte(example, tmp_path):
     out = esf(tmp_path, "json")
-    assert out.read_text(encoding="utf-8") == (SPEC_EXAMPLES / "summary.json").read_text(encoding="utf-8")
+    assert out.read_text(encoding="utf-8") == spec_summary_text()
     assert not Report.objects.exists()  # JSON is written directly, no job
 
 
@@ -89,7 +90,7 @@ def test_pdf_is_a_real_pdf_with_the_numbers(example, tmp_path):
     assert "7,75" in text and "4,50" in text
     assert re.search(r"Mölndal\s+1481\s+3\s+1\s+2\s+0\s+3,25", text)
     assert re.search(r"Ale\s+1440\s+3\s+1\s+1\s+1\s+4,50", text)
-    assert re.search(r"Erik Johansson\s+1481\s+2", text)
+    assert re.search(r"Erik Johansson\s+Mölndal\s+1481\s+2", text)
     assert "samfinansiering ej konfigurerad" in text.lower()
     report = Report.objects.get()
     assert report.status == Report.Status.DONE and report.format == "pdf"
@@ -108,7 +109,10 @@ def test_xlsx_cells_equal_the_json_numbers(example, tmp_path):
     assert cover["Deltagare"] == data["totals"]["participants"] == 6
     assert cover["Deltagartimmar"] == data["totals"]["participant_hours"] == 7.75
     kaskad = list(wb["Kaskad"].iter_rows(min_row=2, values_only=True))
-    assert kaskad == [(c["ombud"], c["municipality"], c["reached"]) for c in data["cascade"]]
+    names = {m["code"]: m["name"] for m in data["by_municipality"]}
+    assert kaskad == [
+        (c["ombud"], names[c["municipality"]], c["municipality"], c["reached"]) for c in data["cascade"]
+    ]
 
 
 def test_municipality_pdf_shows_the_municipality_on_the_cover(example, tmp_path):

@@ -15,7 +15,6 @@ from ombud.personnummer import birth_date, gender, luhn_digit
 from rapporter import queries
 from rapporter.queries import esf_summary
 from tests.factories import (
-    SPEC_EXAMPLES,
     AttendanceFactory,
     CourseFactory,
     OmbudFactory,
@@ -26,6 +25,7 @@ from tests.factories import (
     load_spec_example,
     modig_programme,
 )
+from tests.rapporter.spec_expected import spec_summary, spec_summary_text
 
 pytestmark = pytest.mark.django_db
 
@@ -68,21 +68,17 @@ def band(summary: dict, name: str) -> dict:
 
 def test_spec_example_gives_exactly_the_spec_summary(prog):
     load_spec_example(prog)
-    expected = json.loads((SPEC_EXAMPLES / "summary.json").read_text(encoding="utf-8"))
     summary = esf_summary(programme=prog)
-    assert summary == expected
+    assert summary == spec_summary()
     # Same key order and number types as the file, too.
-    assert json.dumps(summary, ensure_ascii=False, indent=1) == (SPEC_EXAMPLES / "summary.json").read_text(
-        encoding="utf-8"
-    )
+    assert json.dumps(summary, ensure_ascii=False, indent=1) == spec_summary_text()
 
 
 def test_spec_example_through_the_import_commands_gives_the_spec_summary(db, capsys):
     import_spec_example()
     from ombud.models import Programme
 
-    expected = json.loads((SPEC_EXAMPLES / "summary.json").read_text(encoding="utf-8"))
-    assert esf_summary(programme=Programme.objects.get(code="MODIG")) == expected
+    assert esf_summary(programme=Programme.objects.get(code="MODIG")) == spec_summary()
 
 
 # --- attended rows ---------------------------------------------------------------------------
@@ -357,14 +353,47 @@ def test_cofinancing_per_year_is_hours_dated_in_the_year_times_the_unit_cost(pro
     summary = esf_summary(programme=prog)
     assert summary["cofinancing"] == [
         {"year": 2019, "participant_hours": 1.5, "unit_cost": 270, "value": 405.0},
-        # 85 minutes × 275.50 / 60 = 390.2916… → 390.29
-        {"year": 2020, "participant_hours": 1.42, "unit_cost": 275.5, "value": 390.29},
+        # Spec §3: the printed, rounded hours × cost: 85 minutes = 1.42 h; 1.42 × 275.50 = 391.21
+        # (not the exact 85 / 60 × 275.50 = 390.29, which no auditor can reproduce from the page).
+        {"year": 2020, "participant_hours": 1.42, "unit_cost": 275.5, "value": 391.21},
         {"year": 2021, "participant_hours": 0.0, "unit_cost": 280, "value": 0.0},
     ]
-    assert summary["cofinancing_total"] == 795.29
+    assert summary["cofinancing_total"] == 796.21
     assert list(summary)[-2:] == ["cofinancing", "cofinancing_total"]
     only_2020 = esf_summary(programme=prog, date_from=dt.date(2020, 1, 1), date_to=dt.date(2020, 12, 31))
     assert [c["year"] for c in only_2020["cofinancing"]] == [2020]
+
+
+def test_cofinancing_value_is_reproducible_from_the_printed_hours(prog):
+    """Issue 10: 6 083,58 h × 270 kr must print 1 642 566,60 kr, not the exact-minutes value."""
+    UnitCost.objects.create(programme=prog, year=2020, amount=270)
+    # 365 015 minutes = 6 083,5833… h: exact × 270 = 1 642 567,50; printed 6 083,58 × 270 = 1 642 566,60
+    s = session(prog, date=dt.date(2020, 5, 4), planned_minutes=600)
+    for _ in range(608):
+        attend(s, person(), PRESENT, 600)
+    attend(s, person(), AttendanceStatus.PARTIAL, 215)
+    summary = esf_summary(programme=prog, date_from=dt.date(2020, 1, 1), date_to=dt.date(2020, 12, 31))
+    assert summary["cofinancing"] == [
+        {"year": 2020, "participant_hours": 6083.58, "unit_cost": 270, "value": 1642566.6}
+    ]
+    assert summary["cofinancing_total"] == 1642566.6
+
+
+def test_by_target_group_is_split_by_sex(prog):
+    load_spec_example(prog)
+    groups = {g["group"]: g for g in esf_summary(programme=prog)["by_target_group"]}
+    # Spec example: baspersonal Anna (kvinna), Sara (kvinna by personnummer), Kim (annat);
+    # ombud Mohammed and Erik (män); lokal projektledare Lars (man by personnummer).
+    assert [list(g) for g in groups.values()] == [
+        ["group", "participants", "women", "men", "other", "participant_hours"]
+    ] * 5
+    assert {k: (g["women"], g["men"], g["other"]) for k, g in groups.items()} == {
+        "strateg": (0, 0, 0),
+        "operativ chef": (0, 0, 0),
+        "lokal projektledare": (0, 1, 0),
+        "digitaliseringsombud": (0, 2, 0),
+        "baspersonal": (2, 0, 1),
+    }
 
 
 def test_without_unit_costs_the_cofinancing_keys_are_absent(prog):

@@ -43,6 +43,20 @@ def prog():
     return p
 
 
+# The labels users read, the same in the PDF, the XLSX and on the dashboard (issue 11 item 8).
+GROUP_LABELS = {
+    "strateg": "Strateg",
+    "operativ chef": "Operativ chef",
+    "lokal projektledare": "Lokal projektledare",
+    "digitaliseringsombud": "Digitaliseringsombud",
+    "baspersonal": "Baspersonal",
+}
+TYPE_LABELS = {
+    "ombudsutbildning": "Ombudsutbildning",
+    "arbetsplatsutbildning": "Arbetsplatsutbildning",
+    "chefsutbildning": "Chefsutbildning",
+}
+
 META = {"funder": "ESF", "case_id": "2019/00123", "municipality": None, "title": "ESF-sammanställning"}
 
 
@@ -73,18 +87,20 @@ def test_pdf_xlsx_and_json_show_identical_numbers(prog, tmp_path):
         assert row == [a["band"], *values]
         assert pdf_row(a["band"], *values) in text
     for g, row in zip(summary["by_target_group"], cells("Målgrupper"), strict=True):
-        assert row == [g["group"], g["participants"], g["participant_hours"]]
-        assert pdf_row(g["group"].capitalize(), g["participants"], g["participant_hours"]) in text
+        values = [g["participants"], g["women"], g["men"], g["other"], g["participant_hours"]]
+        assert row == [GROUP_LABELS[g["group"]], *values]
+        assert pdf_row(GROUP_LABELS[g["group"]], *values) in text
     for t, row in zip(summary["by_type"], cells("Utbildningstyper"), strict=True):
-        assert row == [t["type"], t["sessions"], t["participant_hours"]]
-        assert pdf_row(t["type"].capitalize(), t["sessions"], t["participant_hours"]) in text
+        assert row == [TYPE_LABELS[t["type"]], t["sessions"], t["participant_hours"]]
+        assert pdf_row(TYPE_LABELS[t["type"]], t["sessions"], t["participant_hours"]) in text
     for t, row in zip(summary["by_tool"], cells("Verktyg"), strict=True):
         values = [t["sessions"], t["participants"], t["participant_hours"]]
         assert row == [t["tool"], *values]
         assert pdf_row(t["tool"], *values) in text
+    names = {"1440": "Ale", "1481": "Mölndal"}
     for c, row in zip(summary["cascade"], cells("Kaskad"), strict=True):
-        assert row == [c["ombud"], c["municipality"], c["reached"]]
-        assert pdf_row(c["ombud"], c["municipality"], c["reached"]) in text
+        assert row == [c["ombud"], names[c["municipality"]], c["municipality"], c["reached"]]
+        assert pdf_row(c["ombud"], names[c["municipality"]], c["municipality"], c["reached"]) in text
     cof = cells("Samfinansiering")
     for c, row in zip(summary["cofinancing"], cof, strict=False):
         assert row == [c["year"], c["participant_hours"], c["unit_cost"], c["value"]]
@@ -92,6 +108,21 @@ def test_pdf_xlsx_and_json_show_identical_numbers(prog, tmp_path):
     assert cof[-1][-1] == summary["cofinancing_total"] == 2102.5
     assert "Totalt 2 102,50" in text
     assert "2019/00123" in text
+
+
+def test_cofinancing_pdf_and_xlsx_print_the_hours_the_value_is_computed_from(prog, tmp_path):
+    """Spec §3: value = the printed (rounded) hours × the printed cost, in both files."""
+    summary = esf_summary(programme=prog)
+    summary["cofinancing"] = [
+        {"year": 2020, "participant_hours": 6083.58, "unit_cost": 270, "value": 1642566.6}
+    ]
+    summary["cofinancing_total"] = 1642566.6
+    wb = load_workbook(filename=__import__("io").BytesIO(render.esf_xlsx(summary, meta=META)))
+    rows = [list(r) for r in wb["Samfinansiering"].iter_rows(values_only=True)]
+    assert rows[0] == ["År", "Deltagartimmar", "Kronor per timme", "Värde (kr)"]
+    assert rows[1] == [2020, 6083.58, 270, 1642566.6]
+    text = pdf_text(render.esf_pdf(summary, meta={**META, "generated_at": None}, charts={}), tmp_path)
+    assert "2020 6 083,58 270,00 1 642 566,60" in " ".join(text.replace("\xa0", " ").split())
 
 
 def test_xlsx_has_bold_headers_and_number_formats(prog):
@@ -159,6 +190,14 @@ def test_participant_list_shows_full_personnummer(prog, tmp_path):
     wb = load_workbook(filename=__import__("io").BytesIO(render.participants_xlsx(rows, meta=meta)))
     pnrs = [r[0] for r in wb.active.iter_rows(min_row=2, values_only=True)]
     assert "19780314-1121" in pnrs and len(pnrs) == 6
+
+
+def test_participant_list_xlsx_shows_the_labels_the_pdf_and_pages_use(prog):
+    rows = participant_list(prog)
+    wb = load_workbook(filename=__import__("io").BytesIO(render.participants_xlsx(rows, meta={})))
+    values = list(wb.active.iter_rows(values_only=True))
+    header, anna = values[0], next(r for r in values if r[0] == "19780314-1121")
+    assert (anna[header.index("Kön")], anna[header.index("Målgrupp")]) == ("Kvinna", "Baspersonal")
 
 
 def test_json_renderer_writes_dates_and_swedish_letters():

@@ -1,0 +1,130 @@
+"""The counting rules of spec §2, each written once, as query expressions.
+
+Every page, export and report counts through these: the ESF summary and the other reports
+(`rapporter.queries`), the kurser pages (`kurser.selectors`: statistics, "Min räckvidd", the
+untrained colleagues) and the ombud app's staff and ombud pages, which get `TRAINING` handed in
+by their URLconf (`kurser.staff_urls`) because `ombud` may not import `kurser`.
+
+What is defined here, and nowhere else:
+
+- **attended status** (`ATTENDED`): `närvarande`, `sen` or `delvis`; its minutes count.
+- **counted row** (`counted()`, `counted_rows()`): an attended row in a session that was not
+  cancelled. A participant in a period is a person with a counted row dated in it; participant
+  hours are those rows' minutes / 60 (`hours()`, 2 decimals).
+- **held session** (`HELD`): status genomförd; session hours are its planned minutes / 60.
+- **trained** (`trained()`): a person with at least one counted row, ever.
+- **cascade reach** (`reach_rows()`, `reach()`): distinct participants with a counted row in
+  workplace training (arbetsplatsutbildning) where the ombud is the trainer.
+- **ombud** (`is_ombud()`): a person whose target group is digitaliseringsombud.
+
+Narrowing by programme, period or municipality is a question of scope, not of definition: the
+reports narrow (`in_period()`), the pages show a person's whole history.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import TYPE_CHECKING
+
+from django.db.models import Count, Exists, IntegerField, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models.functions import Coalesce
+
+from kurser.models import ATTENDED_STATUSES, Attendance, CourseType, Session
+from ombud.models import TargetGroup
+
+if TYPE_CHECKING:
+    from ombud.models import Municipality, Programme
+
+# Spec §2, as filters (and `Count(..., filter=ATTENDED)`) want them.
+ATTENDED = Q(status__in=ATTENDED_STATUSES)
+HELD = Q(status=Session.Status.HELD)
+
+
+def is_ombud(prefix: str = "") -> Q:
+    """A person who is an ombud; `prefix` for a related person, e.g. `"session__trainer__"`."""
+    return Q(**{f"{prefix}target_group": TargetGroup.OMBUD})
+
+
+def hours(minutes: int | None) -> float:
+    """Minutes → hours rounded to 2 decimals (spec §3). minutes/60 never ends in an exact half
+    at the third decimal, so float rounding is exact here."""
+    return round((minutes or 0) / 60, 2)
+
+
+def counted() -> Q:
+    """An Attendance row that counts (spec §2): attended status, session not cancelled."""
+    return ATTENDED & ~Q(session__status=Session.Status.CANCELLED)
+
+
+def counted_rows() -> QuerySet[Attendance]:
+    # The model's default ordering (by person name) would join and sort for nothing.
+    return Attendance.objects.filter(counted()).order_by()
+
+
+def in_period(
+    rows: QuerySet[Attendance],
+    programme: Programme,
+    date_from: dt.date,
+    date_to: dt.date,
+    municipality: Municipality | None = None,
+) -> QuerySet[Attendance]:
+    """Rows of the programme's sessions dated within the period (both ends included); with a
+    municipality, only participants registered there (spec §3)."""
+    rows = rows.filter(session__programme=programme, session__date__gte=date_from, session__date__lte=date_to)
+    if municipality is not None:
+        rows = rows.filter(person__municipality=municipality)
+    return rows
+
+
+def held_sessions(
+    programme: Programme, date_from: dt.date, date_to: dt.date, municipality: Municipality | None = None
+) -> QuerySet[Session]:
+    """Held sessions of the programme in the period; with a municipality, those held there."""
+    qs = Session.objects.filter(HELD, programme=programme, date__gte=date_from, date__lte=date_to)
+    if municipality is not None:
+        qs = qs.filter(municipality=municipality)
+    return qs.order_by()
+
+
+def trained() -> Exists:
+    """For a Person queryset: has the person at least one counted row?"""
+    return Exists(counted_rows().filter(person=OuterRef("pk")))
+
+
+def reach_rows(rows: QuerySet[Attendance] | None = None) -> QuerySet[Attendance]:
+    """Counted rows of workplace training: the rows cascade reach counts (per trainer)."""
+    rows = counted_rows() if rows is None else rows
+    return rows.filter(session__course__type=CourseType.WORKPLACE_TRAINING)
+
+
+def reached_count() -> Count:
+    """Cascade reach of a group of reach rows: distinct participants."""
+    return Count("person", distinct=True)
+
+
+def reach(trainer: str = "person_id") -> Coalesce:
+    """Cascade reach as a correlated subquery on the outer row's trainer person (`person_id` on
+    Ombud). A subquery rather than joins: it runs only for the rows a page shows, through the
+    (trainer, date) and (session, status) indexes, however many rows the programme has."""
+    reached = (
+        reach_rows()
+        .filter(session__trainer=OuterRef(trainer))
+        .values("session__trainer")
+        .annotate(n=reached_count())
+        .values("n")
+    )
+    return Coalesce(Subquery(reached, output_field=IntegerField()), Value(0))
+
+
+class TrainingCounts:
+    """What the ombud app's pages show about training, as ombud's `selectors.TrainingCounts`
+    asks for it: the annotations are built here, the ombud app only applies them."""
+
+    def trained(self) -> Exists:
+        return trained()
+
+    def reach(self) -> Coalesce:
+        return reach("person_id")
+
+
+TRAINING = TrainingCounts()
