@@ -53,7 +53,6 @@ ATTENDANCE_MINUTES_OVER = _("Närvarominuterna kan inte vara fler än tillfälle
 ATTENDANCE_MINUTES_REQUIRED = _("Ange närvarominuter för sen och delvis närvaro.")
 ATTENDANCE_MINUTES_ZERO = _("Frånvarande och förhinder har 0 närvarominuter.")
 ATTENDANCE_FUTURE = _("Tillfället har inte börjat än: närvaro kan inte registreras.")
-ATTENDANCE_PERSON_NOT_IN_PROGRAMME = _("Personen hör inte till någon av programmets kommuner.")
 ATTENDANCE_PERSON_UNKNOWN = _("Okänd person.")
 ATTENDANCE_DUPLICATE_PERSON = _("Samma person finns två gånger i inskicket.")
 SUBMISSION_CONFLICT = _("Inskicket har samma id som ett tidigare men annat innehåll.")
@@ -195,9 +194,7 @@ def session_invite(*, session: Session, people: Iterable[Person], by: User | Non
         raise ValidationError(SESSION_CANCELLED)
     _check_changeable(session, by, "")
     people = list(people)
-    allowed = set(session.programme.municipalities.values_list("id", flat=True))
-    if any(p.municipality_id not in allowed for p in people):
-        raise ValidationError(ATTENDANCE_PERSON_NOT_IN_PROGRAMME)
+    _check_markable(session, by, [p.pk for p in people])
     existing = set(session.attendances.values_list("person_id", flat=True))
     rows = [
         Attendance(
@@ -246,6 +243,17 @@ def sessions_approve(*, sessions: Iterable[Session], by: User) -> tuple[int, lis
 
 
 # --- attendance -------------------------------------------------------------------------------
+
+
+def _check_markable(session: Session, by: User | None, ids: Iterable[int]) -> None:
+    """Every person id must be one `by` may mark on `session` (`access.people_markable`).
+    Unknown ids and ids outside the rule get the same answer, naming nobody."""
+    wanted = set(ids)
+    if not wanted:
+        return
+    found = access.people_markable(by, session).filter(pk__in=wanted).count()
+    if found != len(wanted):
+        raise ValidationError(ATTENDANCE_PERSON_UNKNOWN)
 
 
 def _clean_mark(session: Session, status: str, minutes: int | None) -> int:
@@ -305,12 +313,7 @@ def _apply_marks(
     cleaned = [(pid, status, _clean_mark(session, status, minutes)) for pid, status, minutes in marks]
     if any(status in ATTENDED_STATUSES for _p, status, _m in cleaned):
         _check_started(session, ATTENDANCE_FUTURE)
-    people = Person.objects.in_bulk(ids)
-    if len(people) != len(set(ids)):
-        raise ValidationError(ATTENDANCE_PERSON_UNKNOWN)
-    allowed = set(session.programme.municipalities.values_list("id", flat=True))
-    if any(p.municipality_id not in allowed for p in people.values()):
-        raise ValidationError(ATTENDANCE_PERSON_NOT_IN_PROGRAMME)
+    _check_markable(session, by, ids)
     existing = {a.person_id: a for a in session.attendances.filter(person_id__in=ids)}
     now = timezone.now()
     recorder = by if getattr(by, "pk", None) else None
@@ -452,16 +455,16 @@ def _name_matches(person: Person, name: str) -> bool:
 @transaction.atomic
 def attendance_checkin(*, session: Session, name: str, last_four: str) -> Attendance:
     """A participant checks in on their own phone: name + the last four digits of the
-    personnummer, among the people of the session's municipality. Marked present."""
+    personnummer, among the people `access.people_markable` allows without a user. Marked
+    present."""
     last_four = "".join(ch for ch in last_four if ch.isdigit())
     if len(last_four) != 4 or not name.strip():
         raise ValidationError(CHECKIN_NOT_FOUND)
+    # The participant has no account: the people of the session's municipality and the invited.
     candidates = [
         p
-        for p in Person.objects.filter(
-            municipality_id__in=session.programme.municipalities.values("id"),
-            personnummer__endswith=last_four,
-            erased_at__isnull=True,
+        for p in access.people_markable(None, session).filter(
+            personnummer__endswith=last_four, erased_at__isnull=True
         )
         if _name_matches(p, name)
     ]

@@ -20,7 +20,7 @@ from functools import wraps
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Model, QuerySet
+from django.db.models import Model, Q, QuerySet
 from django.shortcuts import get_object_or_404
 
 from ombud.models import Municipality, Person, Programme, Role, Workplace
@@ -160,3 +160,25 @@ def require(predicate: Callable[[Any], bool]) -> Callable:
         return login_required(wrapped)
 
     return decorator
+
+
+# --- who may be marked on a session (attendance rules; one rule for every write path) ---------
+
+
+def people_markable(user: User | AnonymousUser | None, session: Any) -> QuerySet[Person]:
+    """The people whose attendance `user` may record on `session`: people registered in the
+    session's municipality, people already invited (on its list), and the people the user's
+    walk-in search may show (the user's scope, within the programme's municipalities).
+
+    The tablet submit, the invitation, the walk-in search and the QR check-in (no user: the
+    first two only) all ask this, so an id sent in a body that is not here is refused.
+    `session` is duck-typed (kurser's Session: `municipality_id`, `programme`, `attendances`):
+    ombud may not import kurser.
+    """
+    municipality = Q(municipality_id=session.municipality_id, erased_at__isnull=True)
+    invited = Q(pk__in=session.attendances.values("person_id"))
+    in_programme = Person.objects.filter(
+        municipality__in=session.programme.municipalities.values("pk"), erased_at__isnull=True
+    )
+    walk_in = Q(pk__in=scope(user, in_programme).values("pk"))
+    return Person.objects.filter(municipality | invited | walk_in)

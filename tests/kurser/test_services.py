@@ -167,7 +167,7 @@ def test_person_must_belong_to_the_programme(session, ombud_molndal):
     stranger = PersonFactory(workplace=WorkplaceFactory(municipality=MunicipalityFactory(code="1499")))
     with pytest.raises(ValidationError) as e:
         services.attendance_mark(session=session, person=stranger, status="närvarande", by=ombud_molndal)
-    assert message(e) == services.ATTENDANCE_PERSON_NOT_IN_PROGRAMME
+    assert message(e) == services.ATTENDANCE_PERSON_UNKNOWN
 
 
 def test_approval_locks_and_later_changes_need_a_reason_and_are_audited(
