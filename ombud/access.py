@@ -131,8 +131,8 @@ def can_view_reports(user: User | AnonymousUser) -> bool:
 
 
 def can_close_months(user: User | AnonymousUser) -> bool:
-    """Close a reporting month once its numbers are sent to ESF."""
-    return has_role(user, Role.PROGRAMME_LEADER, Role.COORDINATOR)
+    """Close a reporting month once its numbers are sent to ESF, or reopen it (with a reason)."""
+    return has_role(user, Role.PROGRAMME_LEADER)
 
 
 def can_see_personnummer(user: User | AnonymousUser) -> bool:

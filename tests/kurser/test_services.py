@@ -120,9 +120,11 @@ def test_same_id_with_other_content_is_a_conflict(session, colleagues, ombud_mol
 @pytest.mark.parametrize(
     ("status", "minutes", "expected"),
     [
-        ("närvarande", 61, services.ATTENDANCE_MINUTES_OVER),
+        ("närvarande", 61, services.ATTENDANCE_MINUTES_RANGE),
+        ("närvarande", 0, services.ATTENDANCE_MINUTES_RANGE),
         ("sen", None, services.ATTENDANCE_MINUTES_REQUIRED),
-        ("delvis", 0, services.ATTENDANCE_MINUTES_REQUIRED),
+        ("delvis", 0, services.ATTENDANCE_MINUTES_RANGE),
+        ("anmäld", None, services.ATTENDANCE_STATUS_UNKNOWN),
         ("frånvarande", 30, services.ATTENDANCE_MINUTES_ZERO),
         ("förhinder", 5, services.ATTENDANCE_MINUTES_ZERO),
         ("borta", None, services.ATTENDANCE_STATUS_UNKNOWN),
