@@ -42,6 +42,7 @@ __all__ = [
     "mark_minutes",
     "month_end",
     "month_of",
+    "parse_month",
     "planned_minutes_ok",
 ]
 
@@ -95,6 +96,15 @@ def is_attended(status: str) -> bool:
 def month_of(date: dt.date) -> dt.date:
     """The reporting month a date falls in, as its first day."""
     return date.replace(day=1)
+
+
+def parse_month(text: str) -> dt.date | None:
+    """`YYYY-MM` as the month's first day, or None."""
+    parts = (text or "").strip().split("-")
+    if len(parts) != 2 or len(parts[0]) != 4 or len(parts[1]) != 2 or not all(p.isdigit() for p in parts):
+        return None
+    year, month = int(parts[0]), int(parts[1])
+    return dt.date(year, month, 1) if 1 <= month <= 12 and year >= 1900 else None
 
 
 def month_end(date: dt.date) -> dt.date:
