@@ -149,6 +149,17 @@ class SessionEntry:
 
 
 @dataclass(slots=True)
+class ExistingSession:
+    """A registered session matching a key of the file."""
+
+    pk: int
+    minutes: int
+    form: str
+    status: str
+    approved: bool
+
+
+@dataclass(slots=True)
 class ResolvedRow:
     row: int
     key: tuple
@@ -461,7 +472,7 @@ class AttendanceImport:
                 ok = False
         return ok
 
-    def _existing_sessions(self, keys: list[tuple]) -> dict[tuple, tuple]:
+    def _existing_sessions(self, keys: list[tuple]) -> dict[tuple, ExistingSession]:
         """Sessions of the programme that match the batch's new keys, by database key.
 
         One query per chunk, an OR of (date, start time, course, municipality): exactly the
@@ -474,7 +485,7 @@ class AttendanceImport:
             course_id = self.courses[key[2]].pk
             if course_id and course_id > 0 and key[0] in self.existing_dates:
                 wanted.append(Q(date=key[0], start_time=key[1], course_id=course_id, municipality_id=key[3]))
-        existing: dict[tuple, tuple] = {}
+        existing: dict[tuple, ExistingSession] = {}
         for start in range(0, len(wanted), 200):
             condition = functools.reduce(operator.or_, wanted[start : start + 200])
             for sid, *db_key, minutes, form, status, approved_at in (
@@ -496,7 +507,7 @@ class AttendanceImport:
                 )
             ):
                 db_key[-1] = fold(db_key[-1]) if db_key[-1] else ""
-                existing[tuple(db_key)] = (sid, minutes, form, status, approved_at is not None)
+                existing[tuple(db_key)] = ExistingSession(sid, minutes, form, status, approved_at is not None)
         return existing
 
     def _placeholder_id(self) -> int:
@@ -540,16 +551,20 @@ class AttendanceImport:
                 db_key = (key[0], key[1], course_id, key[3], workplace_id, key[5], key[6])
                 found = existing.get(db_key)
                 if found is not None:
-                    session.pk, session.status, session.approved = found[0], found[3], found[4]
+                    session.pk, session.status, session.approved = found.pk, found.status, found.approved
                     # A cancelled session stays cancelled: its rows are refused below.
-                    if session.status != Session.Status.CANCELLED and found[1:4] != (
+                    if session.status != Session.Status.CANCELLED and (
+                        found.minutes,
+                        found.form,
+                        found.status,
+                    ) != (
                         session.minutes,
                         session.form,
                         Session.Status.HELD,
                     ):
                         updates.append(
                             Session(
-                                pk=found[0],
+                                pk=found.pk,
                                 planned_minutes=session.minutes,
                                 form=session.form,
                                 status=Session.Status.HELD,

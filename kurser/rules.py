@@ -64,7 +64,7 @@ class RuleError(Exception):
 
 
 def planned_minutes_ok(minutes: int) -> bool:
-    """A session is 1–600 minutes long."""
+    """A session is 1 to MAX_SESSION_MINUTES minutes long."""
     return 1 <= minutes <= MAX_SESSION_MINUTES
 
 

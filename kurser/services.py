@@ -44,7 +44,7 @@ if TYPE_CHECKING:
 SESSION_MUNICIPALITY_NOT_IN_PROGRAMME = _("Kommunen deltar inte i programmet.")
 SESSION_WORKPLACE_MUNICIPALITY = _("Arbetsplatsen hör inte till kommunen.")
 SESSION_TRAINER_REQUIRED = _("Ange utbildare: ett ombud eller namnet på en extern utbildare.")
-SESSION_MINUTES_RANGE = _("Ett tillfälle är 1–600 minuter.")
+SESSION_MINUTES_RANGE = _("Ett tillfälle är 1–%(max)s minuter.")
 SESSION_SERIES_INTERVAL = _("En serie återkommer varje eller varannan vecka.")
 SESSION_SERIES_COUNT = _("En serie har 1–26 tillfällen.")
 SESSION_CANCELLED = _("Tillfället är inställt och tar inte emot närvaro.")
@@ -117,7 +117,7 @@ def session_create(
     if trainer is None and not trainer_name.strip():
         raise ValidationError(SESSION_TRAINER_REQUIRED)
     if not rules.planned_minutes_ok(int(planned_minutes)):
-        raise ValidationError(SESSION_MINUTES_RANGE)
+        raise ValidationError(SESSION_MINUTES_RANGE, params={"max": rules.MAX_SESSION_MINUTES})
     session = Session(
         programme=programme,
         course=course,
