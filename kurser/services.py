@@ -182,8 +182,27 @@ def session_mark_held(*, session: Session, by: User | None, reason: str = "") ->
     _check_started(session, SESSION_IN_FUTURE)
     _check_changeable(session, by, reason)
     if session.status != Session.Status.HELD:
+        # A held session's planned minutes count as session hours: a closed month's gate applies.
+        months = reporting_months(programme_id=session.programme_id, dates=[session.date])
+        facts = session_facts(
+            status=session.status, approved=session.is_approved, date=session.date, months=months
+        )
+        refusal = rules.change_refusal(facts, reason=reason)
+        if refusal is not None:
+            raise ValidationError(REFUSAL_MESSAGES[refusal])
+        before = session.status
         session.status = Session.Status.HELD
         session.save(update_fields=["status", "updated_at"])
+        attendance_change_record(
+            session_id=session.pk,
+            label=str(session),
+            date=session.date,
+            facts=facts,
+            months=months,
+            by=by,
+            reason=reason,
+            changes=[{"session_status": [before, session.status]}],
+        )
     data_changed()
     return session
 

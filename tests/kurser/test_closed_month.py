@@ -9,8 +9,8 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from kurser.models import Attendance, AttendanceStatus, ClosedMonth
-from kurser.services import MONTH_CLOSED_REASON, attendance_mark
+from kurser.models import Attendance, AttendanceStatus, ClosedMonth, Session
+from kurser.services import MONTH_CLOSED_REASON, attendance_mark, session_mark_held
 from ombud.models import AuditLog
 from rapporter.closing import reports_needing_reissue
 from rapporter.models import Report
@@ -87,3 +87,21 @@ def test_open_month_needs_no_reason(molndal, programme_leader):
         client_id=uuid.uuid4(),
     )
     assert Attendance.objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_marking_a_session_held_in_a_closed_month_needs_a_reason(closed_setup, programme_leader):
+    session, _person, march, _february = closed_setup
+    Session.objects.filter(pk=session.pk).update(status=Session.Status.PLANNED)
+    session.refresh_from_db()
+    with pytest.raises(ValidationError) as err:
+        session_mark_held(session=session, by=programme_leader)
+    assert err.value.messages == [str(MONTH_CLOSED_REASON)]
+    session.refresh_from_db()
+    assert session.status == Session.Status.PLANNED
+    session_mark_held(session=session, by=programme_leader, reason="Hölls enligt lista")
+    session.refresh_from_db()
+    assert session.status == Session.Status.HELD
+    entry = AuditLog.objects.get(reason="Hölls enligt lista")
+    assert entry.detail["closed_month"] == "2020-03"
+    assert list(reports_needing_reissue(programme=session.programme)) == [march]
