@@ -279,7 +279,7 @@ class AttendanceImport:
         if v["typ"] and not (ctype := choice(v["typ"], TYPES) or ""):
             ctx.error(row, "typ", VALUE_CHOICE, value=v["typ"], choices=", ".join(CourseType.values))
             ok = False
-        form = Form.ON_SITE
+        form: str = Form.ON_SITE
         if v["form"] and not (form := choice(v["form"], FORMS) or ""):
             ctx.error(row, "form", VALUE_CHOICE, value=v["form"], choices=", ".join(Form.values))
             ok = False
@@ -339,7 +339,16 @@ class AttendanceImport:
             except rules.RuleError as e:
                 ctx.error(row, "närvarominuter", REFUSALS[e.refusal], status=status, max=minutes)
                 ok = False
-        if not ok:
+        if (
+            not ok
+            or date is None
+            or start is None
+            or minutes is None
+            or municipality_id is None
+            or participant is None
+            or status is None
+            or attended is None
+        ):
             return None
         return ParsedRow(
             row,
@@ -598,8 +607,8 @@ class AttendanceImport:
                     Session.objects.bulk_update(
                         updates, ["planned_minutes", "form", "status", "updated_at"], batch_size=500
                     )
-            for session, obj in creates:
-                session.pk = obj.pk if write else self._placeholder_id()
+            for session, new_session in creates:
+                session.pk = new_session.pk if write else self._placeholder_id()
                 session.created = True  # new: it has no attendance to look up
         # Attendance: one query for the batch's (real) sessions, then create or update.
         session_ids = {r.session.pk for r in resolved if not r.session.created}
@@ -656,6 +665,8 @@ class AttendanceImport:
         if updates_att:
             Attendance.objects.bulk_update(updates_att, ["status", "minutes", "recorded_by"], batch_size=500)
         for gate in per_session.values():
+            if gate.entry.pk is None:  # pragma: no cover - every session is resolved by now
+                continue
             # Audited with the reason and marked for re-issue exactly as a tablet change.
             attendance_change_record(
                 session_id=gate.entry.pk,

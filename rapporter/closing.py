@@ -47,8 +47,9 @@ def with_needs_reissue(qs: QuerySet[Report]) -> QuerySet[Report]:
 
 
 def reports_needing_reissue(*, programme: Programme) -> QuerySet[Report]:
-    return with_needs_reissue(Report.objects.filter(programme=programme, status=Report.Status.DONE)).filter(
-        needs_reissue=True
+    finished = Coalesce(OuterRef("finished_at"), OuterRef("created_at"))
+    return Report.objects.filter(programme=programme, status=Report.Status.DONE).filter(
+        changed_after(finished)
     )
 
 
