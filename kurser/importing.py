@@ -17,6 +17,7 @@ import datetime as dt
 import functools
 import operator
 import re
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from django.db.models import Max, Q
@@ -24,7 +25,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _g
 from django.utils.translation import gettext_lazy as _
 
-from kurser.models import Attendance, AttendanceStatus, Course, CourseType, Form, Level, Session
+from kurser import rules
+from kurser.models import Attendance, Course, CourseType, Form, Level, Session
+from kurser.services import attendance_change_record, reporting_months, session_facts
 from ombud.importer import (
     SETTINGS_LIMIT,
     VALUE_CHOICE,
@@ -51,7 +54,7 @@ from ombud.models import Person, Programme
 if TYPE_CHECKING:
     from ombud.models import User
 
-MINUTES_RANGE = _("ska vara 1–600")
+MINUTES_RANGE = _("ska vara 1–%(max)s")
 MUNICIPALITY_NOT_IN_PROGRAMME = _("%(value)s ingår inte i programmet %(programme)s")
 PARTICIPANT_UNKNOWN = _(
     "ingen medarbetare med personnumret %(value)s är registrerad (importera personerna först)"
@@ -65,17 +68,21 @@ COURSE_CONFLICT = _("%(value)s stämmer inte med kursen %(course)s (%(other)s)")
 PARTICIPANT_TWICE = _("deltagaren finns redan tidigare i filen för samma utbildningstillfälle")
 DATES_OUTSIDE_PROGRAMME = _("%(count)s rader har ett datum utanför programmets period (%(start)s – %(end)s).")
 NEW_COURSES = _("Nya kurser: %(names)s.")
+MONTH_CLOSED = _("månaden %(month)s är stängd")
+SESSION_APPROVED = _("tillfället är godkänt")
+SESSION_CANCELLED = _("tillfället är inställt")
 
-STATUSES = {
-    fold(s): s
-    for s in (
-        AttendanceStatus.PRESENT,
-        AttendanceStatus.LATE,
-        AttendanceStatus.PARTIAL,
-        AttendanceStatus.ABSENT,
-        AttendanceStatus.EXCUSED,
-    )
+# The import's wording of each refusal of `kurser.rules` (the tablet's is in kurser.services).
+REFUSALS = {
+    rules.Refusal.MINUTES_REQUIRED: ATTENDED_MINUTES_REQUIRED,
+    rules.Refusal.MINUTES_RANGE: ATTENDED_MINUTES_RANGE,
+    rules.Refusal.MINUTES_NOT_ZERO: ATTENDED_MINUTES_ABSENT,
+    rules.Refusal.SESSION_CANCELLED: SESSION_CANCELLED,
+    rules.Refusal.MONTH_CLOSED: MONTH_CLOSED,
+    rules.Refusal.SESSION_APPROVED: SESSION_APPROVED,
 }
+
+STATUSES = {fold(s): s for s in rules.MARK_STATUSES}
 LEVELS = {fold(v): v for v in Level.values}
 TYPES = {fold(v): v for v in CourseType.values}
 FORMS = {fold(v): v for v in Form.values}
@@ -83,10 +90,91 @@ _DATE = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:[ T]00:00(?::00)?)?$")
 _TIME = re.compile(r"^(\d{1,2})[:.](\d{2})(?:[:.](\d{2}))?$")
 _PNR_SHAPE = re.compile(r"^([0-9]{6}|[0-9]{8})[-+]?[0-9]{4}$")
 _INT = re.compile(r"^[0-9]+$")
-_ABSENT = (AttendanceStatus.ABSENT, AttendanceStatus.EXCUSED)
-_NEEDS_MINUTES = (AttendanceStatus.LATE, AttendanceStatus.PARTIAL)
 _ATTENDANCE_INSERT = ["session_id", "person_id", "status", "minutes", "recorded_by_id", "recorded_at"]
 _PACK = 1 << 40  # (session index, person id) packed into one int for the duplicate set
+
+
+@dataclass(slots=True)
+class ParsedRow:
+    """One valid row of the file, before people, courses and sessions are looked up."""
+
+    row: int
+    date: dt.date
+    start: dt.time
+    minutes: int
+    title: str
+    tool: str
+    level: str
+    ctype: str
+    form: str
+    municipality_id: int
+    workplace: str
+    trainer_pnr: str
+    trainer_name: str
+    participant: str
+    status: str
+    attended: int
+
+
+@dataclass(slots=True)
+class CourseEntry:
+    """A course, registered (`pk` > 0) or defined by the file's first row for it (`pk` None until
+    written; < 0 a placeholder in a dry run)."""
+
+    pk: int | None
+    tool: str
+    level: str
+    type: str
+    first_row: int
+    title: str
+
+
+@dataclass(slots=True)
+class SessionEntry:
+    """A session of the file: its key's place in the file, its database id once resolved
+    (None: not yet; < 0: placeholder in a dry run), the values its rows must agree on, and
+    what the attendance rules need to know about it (`status`, `approved`)."""
+
+    index: int
+    pk: int | None
+    minutes: int
+    form: str
+    first_row: int
+    workplace: str
+    trainer_name: str
+    label: str
+    created: bool = False  # by this import: no attendance to look up
+    status: str = Session.Status.HELD
+    approved: bool = False
+
+
+@dataclass(slots=True)
+class ExistingSession:
+    """A registered session matching a key of the file."""
+
+    pk: int
+    minutes: int
+    form: str
+    status: str
+    approved: bool
+
+
+@dataclass(slots=True)
+class ResolvedRow:
+    row: int
+    key: tuple
+    session: SessionEntry
+    person_id: int
+    status: str
+    attended: int
+
+
+@dataclass
+class _SessionChanges:
+    entry: SessionEntry
+    date: dt.date
+    facts: rules.SessionFacts
+    changes: list[dict] = field(default_factory=list)
 
 
 class AttendanceImport:
@@ -108,23 +196,21 @@ class AttendanceImport:
         Column("narvarominuter", "närvarominuter"),
     )
 
-    def __init__(self, *, programme: Programme, user: User | None = None) -> None:
+    def __init__(self, *, programme: Programme, user: User | None = None, reason: str = "") -> None:
         self.programme = programme
         self.user = user
+        self.reason = reason  # for changes in closed months and approved sessions (spec §1b)
         self.municipalities = MunicipalityLookup()
         self.programme_municipalities = set(programme.municipalities.values_list("pk", flat=True))
         self.workplaces = WorkplaceLookup()
-        # folded title → [id (None: new, not yet written), tool, level, type, first row, title]
-        self.courses: dict[str, list[Any]] = {
-            fold(title): [pk, tool, level, ctype, 0, title]
+        self.courses: dict[str, CourseEntry] = {
+            fold(title): CourseEntry(pk, tool, level, ctype, 0, title)
             for pk, title, tool, level, ctype in Course.objects.values_list(
                 "pk", "title", "tool", "level", "type"
             )
         }
         self.new_course_titles: list[str] = []
-        # session key → [index, db id (None: not resolved yet; < 0: placeholder in a dry run),
-        #                minutes, form, first row, workplace name, trainer name, created by this import]
-        self.sessions: dict[tuple, list[Any]] = {}
+        self.sessions: dict[tuple, SessionEntry] = {}
         self.pairs: set[int] = set()
         # Sessions that existed before this import, by day: only those days need a lookup, and
         # only sessions up to this id (later ones were created by this import and are known).
@@ -156,7 +242,7 @@ class AttendanceImport:
                 self._times[text] = None
         return self._times[text]
 
-    def _parse(self, row: int, v: dict[str, str], ctx: ImportContext) -> tuple | None:
+    def _parse(self, row: int, v: dict[str, str], ctx: ImportContext) -> ParsedRow | None:
         ok = True
         date = start = minutes = None
         if not v["datum"]:
@@ -177,8 +263,8 @@ class AttendanceImport:
         elif not _INT.match(v["minuter"]):
             ctx.error(row, "minuter", VALUE_INTEGER, value=v["minuter"])
             ok = False
-        elif not 1 <= (minutes := int(v["minuter"])) <= 600:
-            ctx.error(row, "minuter", MINUTES_RANGE)
+        elif not rules.planned_minutes_ok(minutes := int(v["minuter"])):
+            ctx.error(row, "minuter", MINUTES_RANGE, max=rules.MAX_SESSION_MINUTES)
             ok = False
         title = v["kurs"]
         if not title:
@@ -193,7 +279,7 @@ class AttendanceImport:
         if v["typ"] and not (ctype := choice(v["typ"], TYPES) or ""):
             ctx.error(row, "typ", VALUE_CHOICE, value=v["typ"], choices=", ".join(CourseType.values))
             ok = False
-        form = Form.ON_SITE
+        form: str = Form.ON_SITE
         if v["form"] and not (form := choice(v["form"], FORMS) or ""):
             ctx.error(row, "form", VALUE_CHOICE, value=v["form"], choices=", ".join(Form.values))
             ok = False
@@ -248,22 +334,23 @@ class AttendanceImport:
                 ctx.error(row, "närvarominuter", VALUE_INTEGER, value=raw_minutes)
                 ok = False
         if status is not None and minutes is not None and (attended is not None or not raw_minutes):
-            if status in _ABSENT:
-                if attended:
-                    ctx.error(row, "närvarominuter", ATTENDED_MINUTES_ABSENT, status=status)
-                    ok = False
-                attended = 0
-            elif attended is None:
-                if status in _NEEDS_MINUTES:
-                    ctx.error(row, "närvarominuter", ATTENDED_MINUTES_REQUIRED, status=status)
-                    ok = False
-                attended = minutes
-            elif not 1 <= attended <= minutes:
-                ctx.error(row, "närvarominuter", ATTENDED_MINUTES_RANGE, max=minutes)
+            try:
+                attended = self.mark_minutes(status, attended, minutes)
+            except rules.RuleError as e:
+                ctx.error(row, "närvarominuter", REFUSALS[e.refusal], status=status, max=minutes)
                 ok = False
-        if not ok:
+        if (
+            not ok
+            or date is None
+            or start is None
+            or minutes is None
+            or municipality_id is None
+            or participant is None
+            or status is None
+            or attended is None
+        ):
             return None
-        return (
+        return ParsedRow(
             row,
             date,
             start,
@@ -282,55 +369,83 @@ class AttendanceImport:
             attended,
         )
 
+    @staticmethod
+    def mark_minutes(status: str, attended: int | None, planned: int) -> int:
+        """The attended minutes of a row (`kurser.rules`, as on the tablet); RuleError if refused."""
+        return rules.mark_minutes(status=status, minutes=attended, planned=planned)
+
     # --- a batch ----------------------------------------------------------------------------------
 
     def handle_batch(self, batch: list[tuple[int, dict[str, str]]], ctx: ImportContext) -> None:
         parsed = [p for row, v in batch if (p := self._parse(row, v, ctx)) is not None]
-        numbers = {p[13] for p in parsed} | {p[11] for p in parsed if p[11]}
+        numbers = {p.participant for p in parsed} | {p.trainer_pnr for p in parsed if p.trainer_pnr}
         people = dict(Person.objects.filter(personnummer__in=numbers).values_list("personnummer", "pk"))
         start, end = self.programme.start_date, self.programme.end_date
-        resolved = []
+        resolved: list[ResolvedRow] = []
         for p in parsed:
-            (row, date, start_time, minutes, title, tool, level, ctype, form, mid, wp, t_pnr, t_name) = p[:13]
-            participant, status, attended = p[13:]
+            row = p.row
             ok = True
-            person_id = people.get(participant)
+            person_id = people.get(p.participant)
             if person_id is None:
-                ctx.error(row, "deltagare", PARTICIPANT_UNKNOWN, value=participant)
+                ctx.error(row, "deltagare", PARTICIPANT_UNKNOWN, value=p.participant)
                 ok = False
             trainer_id = None
-            if t_pnr:
-                trainer_id = people.get(t_pnr)
+            if p.trainer_pnr:
+                trainer_id = people.get(p.trainer_pnr)
                 if trainer_id is None:
-                    ctx.error(row, "utbildare", TRAINER_UNKNOWN, value=t_pnr)
+                    ctx.error(row, "utbildare", TRAINER_UNKNOWN, value=p.trainer_pnr)
                     ok = False
-            course_key = fold(title)
-            ok = self._course(ctx, row, course_key, title, tool, level, ctype) and ok
-            key = (date, start_time, course_key, mid, fold(wp), trainer_id, fold(t_name) if t_name else "")
+            course_key = fold(p.title)
+            ok = self._course(ctx, row, course_key, p.title, p.tool, p.level, p.ctype) and ok
+            key = (
+                p.date,
+                p.start,
+                course_key,
+                p.municipality_id,
+                fold(p.workplace),
+                trainer_id,
+                fold(p.trainer_name) if p.trainer_name else "",
+            )
             session = self.sessions.get(key)
             if session is None:
-                session = [len(self.sessions), None, minutes, form, row, wp, t_name, False]
+                session = SessionEntry(
+                    index=len(self.sessions),
+                    pk=None,
+                    minutes=p.minutes,
+                    form=p.form,
+                    first_row=row,
+                    workplace=p.workplace,
+                    trainer_name=p.trainer_name,
+                    label=f"{self.courses[course_key].title} {p.date:%Y-%m-%d} {p.start:%H:%M}",
+                )
                 self.sessions[key] = session
             else:
-                if session[2] != minutes:
+                if session.minutes != p.minutes:
                     ctx.error(
-                        row, "minuter", SESSION_CONFLICT, value=minutes, row=session[4], other=session[2]
+                        row,
+                        "minuter",
+                        SESSION_CONFLICT,
+                        value=p.minutes,
+                        row=session.first_row,
+                        other=session.minutes,
                     )
                     ok = False
-                if session[3] != form:
-                    ctx.error(row, "form", SESSION_CONFLICT, value=form, row=session[4], other=session[3])
+                if session.form != p.form:
+                    ctx.error(
+                        row, "form", SESSION_CONFLICT, value=p.form, row=session.first_row, other=session.form
+                    )
                     ok = False
             if person_id is not None:
-                pair = session[0] * _PACK + person_id
+                pair = session.index * _PACK + person_id
                 if pair in self.pairs:
                     ctx.error(row, "deltagare", PARTICIPANT_TWICE)
                     ok = False
                 else:
                     self.pairs.add(pair)
-            if not start <= date <= end:
+            if not start <= p.date <= end:
                 self.outside_period += 1
-            if ok:
-                resolved.append((key, session, person_id, status, attended))
+            if ok and person_id is not None:
+                resolved.append(ResolvedRow(row, key, session, person_id, p.status, p.attended))
         if ctx.has_errors:
             return
         self._apply(resolved, ctx)
@@ -343,25 +458,30 @@ class AttendanceImport:
         course = self.courses.get(key)
         if course is None:
             # A new course: its first row defines it (typ defaults to arbetsplatsutbildning).
-            course = [None, tool, level, ctype or CourseType.WORKPLACE_TRAINING, row, title]
-            self.courses[key] = course
+            self.courses[key] = CourseEntry(
+                None, tool, level, ctype or CourseType.WORKPLACE_TRAINING, row, title
+            )
             self.new_course_titles.append(title)
             return True
         ok = True
-        for index, label, value in ((1, "verktyg", tool), (2, "nivå", level), (3, "typ", ctype)):
-            current = course[index]
+        for attr, label, value in (
+            ("tool", "verktyg", tool),
+            ("level", "nivå", level),
+            ("type", "typ", ctype),
+        ):
+            current = getattr(course, attr)
             if not value:
                 continue
             if not current:
-                if course[0] is None:
-                    course[index] = value  # not written yet: a later row may complete it
+                if course.pk is None:
+                    setattr(course, attr, value)  # not written yet: a later row may complete it
                 continue
             if fold(current) != fold(value):
-                ctx.error(row, label, COURSE_CONFLICT, value=value, course=course[5], other=current)
+                ctx.error(row, label, COURSE_CONFLICT, value=value, course=course.title, other=current)
                 ok = False
         return ok
 
-    def _existing_sessions(self, keys: list[tuple]) -> dict[tuple, tuple]:
+    def _existing_sessions(self, keys: list[tuple]) -> dict[tuple, ExistingSession]:
         """Sessions of the programme that match the batch's new keys, by database key.
 
         One query per chunk, an OR of (date, start time, course, municipality): exactly the
@@ -371,13 +491,13 @@ class AttendanceImport:
         """
         wanted = []
         for key in keys:
-            course_id = self.courses[key[2]][0]
+            course_id = self.courses[key[2]].pk
             if course_id and course_id > 0 and key[0] in self.existing_dates:
                 wanted.append(Q(date=key[0], start_time=key[1], course_id=course_id, municipality_id=key[3]))
-        existing: dict[tuple, tuple] = {}
+        existing: dict[tuple, ExistingSession] = {}
         for start in range(0, len(wanted), 200):
             condition = functools.reduce(operator.or_, wanted[start : start + 200])
-            for sid, *db_key, minutes, form, status in (
+            for sid, *db_key, minutes, form, status, approved_at in (
                 Session.objects.filter(programme=self.programme, pk__lte=self.last_existing_id)
                 .filter(condition)
                 .values_list(
@@ -392,60 +512,70 @@ class AttendanceImport:
                     "planned_minutes",
                     "form",
                     "status",
+                    "approved_at",
                 )
             ):
                 db_key[-1] = fold(db_key[-1]) if db_key[-1] else ""
-                existing[tuple(db_key)] = (sid, minutes, form, status)
+                existing[tuple(db_key)] = ExistingSession(sid, minutes, form, status, approved_at is not None)
         return existing
 
     def _placeholder_id(self) -> int:
         self._placeholder -= 1
         return self._placeholder
 
-    def _apply(self, resolved: list[tuple], ctx: ImportContext) -> None:
+    def _apply(self, resolved: list[ResolvedRow], ctx: ImportContext) -> None:
         write = ctx.writing
         result = ctx.result
         # Courses and workplaces first: the sessions refer to them.
         new_courses = []
-        for key, *_rest in resolved:
-            course = self.courses[key[2]]
-            if course[0] is None:
-                course[0] = 0  # marked: created below
+        for r in resolved:
+            course = self.courses[r.key[2]]
+            if course.pk is None:
+                course.pk = 0  # marked: created below
                 new_courses.append(course)
         if new_courses:
             if write:
-                objs = [Course(title=c[5], tool=c[1], level=c[2], type=c[3]) for c in new_courses]
+                objs = [Course(title=c.title, tool=c.tool, level=c.level, type=c.type) for c in new_courses]
                 Course.objects.bulk_create(objs)
                 for c, obj in zip(new_courses, objs, strict=True):
-                    c[0] = obj.pk
+                    c.pk = obj.pk
             else:
                 for c in new_courses:
-                    c[0] = self._placeholder_id()
+                    c.pk = self._placeholder_id()
         wp_keys = {}
-        for key, session, *_rest in resolved:
-            if key[4] and session[1] is None:
-                wp_keys[key] = self.workplaces.want(key[3], session[5])
+        for r in resolved:
+            if r.key[4] and r.session.pk is None:
+                wp_keys[r.key] = self.workplaces.want(r.key[3], r.session.workplace)
         self.workplaces.flush(write=write)
         # Sessions not yet resolved: look the batch's dates up once, create what is missing.
-        pending = {id(s): (k, s) for k, s, *_ in resolved if s[1] is None}
+        pending = {id(r.session): (r.key, r.session) for r in resolved if r.session.pk is None}
         if pending:
             existing = self._existing_sessions([k for k, _s in pending.values()])
-            creates: list[tuple[list, Session]] = []
+            creates: list[tuple[SessionEntry, Session]] = []
             updates: list[Session] = []
             now = timezone.now()
             for key, session in pending.values():
-                course_id = self.courses[key[2]][0]
+                course_id = self.courses[key[2]].pk
                 workplace_id = self.workplaces.ids[wp_keys[key]] if key[4] else None
                 db_key = (key[0], key[1], course_id, key[3], workplace_id, key[5], key[6])
                 found = existing.get(db_key)
                 if found is not None:
-                    session[1] = found[0]
-                    if found[1:] != (session[2], session[3], Session.Status.HELD):
+                    session.pk, session.status, session.approved = found.pk, found.status, found.approved
+                    # A cancelled session stays cancelled: its rows are refused below.
+                    if session.status != Session.Status.CANCELLED and (
+                        found.minutes,
+                        found.form,
+                        found.status,
+                    ) != (
+                        session.minutes,
+                        session.form,
+                        Session.Status.HELD,
+                    ):
                         updates.append(
                             Session(
-                                pk=found[0],
-                                planned_minutes=session[2],
-                                form=session[3],
+                                pk=found.pk,
+                                planned_minutes=session.minutes,
+                                form=session.form,
                                 status=Session.Status.HELD,
                                 updated_at=now,
                             )
@@ -456,15 +586,15 @@ class AttendanceImport:
                         session,
                         Session(
                             programme=self.programme,
-                            course_id=course_id,
+                            course_id=course_id,  # type: ignore[misc]  # a saved course
                             trainer_id=key[5],
-                            trainer_name=session[6] if not key[5] else "",
+                            trainer_name=session.trainer_name if not key[5] else "",
                             municipality_id=key[3],
                             workplace_id=workplace_id,
                             date=key[0],
                             start_time=key[1],
-                            planned_minutes=session[2],
-                            form=session[3],
+                            planned_minutes=session.minutes,
+                            form=session.form,
                             status=Session.Status.HELD,
                             created_by=self.user,
                         ),
@@ -477,12 +607,12 @@ class AttendanceImport:
                     Session.objects.bulk_update(
                         updates, ["planned_minutes", "form", "status", "updated_at"], batch_size=500
                     )
-            for session, obj in creates:
-                session[1] = obj.pk if write else self._placeholder_id()
-                session[7] = True  # new: it has no attendance to look up
+            for session, new_session in creates:
+                session.pk = new_session.pk if write else self._placeholder_id()
+                session.created = True  # new: it has no attendance to look up
         # Attendance: one query for the batch's (real) sessions, then create or update.
-        session_ids = {s[1] for _k, s, *_ in resolved if not s[7]}
-        person_ids = {r[2] for r in resolved}
+        session_ids = {r.session.pk for r in resolved if not r.session.created}
+        person_ids = {r.person_id for r in resolved}
         existing_att = {}
         if session_ids:
             existing_att = {
@@ -491,28 +621,63 @@ class AttendanceImport:
                     session_id__in=session_ids, person_id__in=person_ids
                 ).values_list("pk", "session_id", "person_id", "status", "minutes")
             }
+        # The attendance rules, once per session of the batch: one query for the closed months.
+        months = reporting_months(programme_id=self.programme.pk, dates={r.key[0] for r in resolved})
+        per_session: dict[int, _SessionChanges] = {}
         now = timezone.now()
         user_id = self.user.pk if self.user is not None else None
         creates_att: list[tuple] = []
         updates_att: list[Attendance] = []
-        for _key, session, person_id, status, attended in resolved:
-            old = existing_att.get((session[1], person_id))
-            if old is None:
-                creates_att.append((session[1], person_id, status, attended, user_id, now))
-            elif (old[1], old[2]) != (status, attended):
-                updates_att.append(
-                    Attendance(pk=old[0], status=status, minutes=attended, recorded_by_id=user_id)
+        for r in resolved:
+            session = r.session
+            gate = per_session.get(session.index)
+            if gate is None:
+                facts = session_facts(
+                    status=session.status, approved=session.approved, date=r.key[0], months=months
                 )
-            else:
+                gate = per_session[session.index] = _SessionChanges(session, r.key[0], facts)
+            if gate.facts.status == Session.Status.CANCELLED:
+                ctx.error(r.row, "närvaro", SESSION_CANCELLED)
+                continue
+            old = existing_att.get((session.pk, r.person_id))
+            if old is not None and (old[1], old[2]) == (r.status, r.attended):
                 result.unchanged += 1
+                continue
+            refusal = rules.change_refusal(gate.facts, reason=self.reason)
+            if refusal is not None:
+                ctx.error(r.row, "närvaro", REFUSALS[refusal], month=f"{r.key[0]:%Y-%m}")
+                continue
+            if old is None:
+                creates_att.append((session.pk, r.person_id, r.status, r.attended, user_id, now))
+                gate.changes.append({"person": r.person_id, "from": None, "to": [r.status, r.attended]})
+            else:
+                updates_att.append(
+                    Attendance(pk=old[0], status=r.status, minutes=r.attended, recorded_by_id=user_id)
+                )
+                gate.changes.append(
+                    {"person": r.person_id, "from": [old[1], old[2]], "to": [r.status, r.attended]}
+                )
         result.created += len(creates_att)
         result.updated += len(updates_att)
-        if write:
-            insert_rows(Attendance, _ATTENDANCE_INSERT, creates_att)
-            if updates_att:
-                Attendance.objects.bulk_update(
-                    updates_att, ["status", "minutes", "recorded_by"], batch_size=500
-                )
+        if not ctx.writing:
+            return
+        insert_rows(Attendance, _ATTENDANCE_INSERT, creates_att)
+        if updates_att:
+            Attendance.objects.bulk_update(updates_att, ["status", "minutes", "recorded_by"], batch_size=500)
+        for gate in per_session.values():
+            if gate.entry.pk is None:  # pragma: no cover - every session is resolved by now
+                continue
+            # Audited with the reason and marked for re-issue exactly as a tablet change.
+            attendance_change_record(
+                session_id=gate.entry.pk,
+                label=gate.entry.label,
+                date=gate.date,
+                facts=gate.facts,
+                months=months,
+                by=self.user,
+                reason=self.reason,
+                changes=gate.changes,
+            )
 
     def finish(self, ctx: ImportContext) -> None:
         result = ctx.result
@@ -548,9 +713,10 @@ def import_attendance(
     filename: str | None = None,
     dry_run: bool = False,
     user: User | None = None,
+    reason: str = "",
     max_bytes: int | object | None = SETTINGS_LIMIT,
 ) -> ImportResult:
-    handler = AttendanceImport(programme=programme, user=user)
+    handler = AttendanceImport(programme=programme, user=user, reason=reason)
     return run_import(handler, source, filename=filename, dry_run=dry_run, user=user, max_bytes=max_bytes)
 
 

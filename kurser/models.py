@@ -33,6 +33,9 @@ class Form(models.TextChoices):
     DISTANCE = "distans", _("Distans")
 
 
+# The longest a session may be (spec §1b `minuter` 1–600); attended minutes never exceed it.
+MAX_SESSION_MINUTES = 600
+
 # Tools named in the spec; the field is free text so a programme may teach other tools too.
 KNOWN_TOOLS = [
     "Teams",
@@ -112,7 +115,7 @@ class Session(models.Model):
     date = models.DateField(_("datum"))
     start_time = models.TimeField(_("starttid"))
     planned_minutes = models.PositiveSmallIntegerField(
-        _("planerade minuter"), validators=[MinValueValidator(1), MaxValueValidator(600)]
+        _("planerade minuter"), validators=[MinValueValidator(1), MaxValueValidator(MAX_SESSION_MINUTES)]
     )
     form = models.CharField(_("form"), max_length=20, choices=Form.choices, default=Form.ON_SITE)
     small_group = models.BooleanField(_("smågrupp"), default=False)
@@ -152,7 +155,7 @@ class Session(models.Model):
         ]
         constraints = [
             models.CheckConstraint(
-                condition=models.Q(planned_minutes__gte=1, planned_minutes__lte=600),
+                condition=models.Q(planned_minutes__gte=1, planned_minutes__lte=MAX_SESSION_MINUTES),
                 name="session_minutes_range",
                 violation_error_message=_("Ett tillfälle är 1–600 minuter."),
             )
@@ -215,7 +218,9 @@ class Attendance(models.Model):
         verbose_name_plural = _("närvaro")
         constraints = [
             models.UniqueConstraint(fields=["session", "person"], name="attendance_once_per_session"),
-            models.CheckConstraint(condition=models.Q(minutes__lte=600), name="attendance_minutes_range"),
+            models.CheckConstraint(
+                condition=models.Q(minutes__lte=MAX_SESSION_MINUTES), name="attendance_minutes_range"
+            ),
         ]
         indexes = [
             models.Index(fields=["person", "status"], name="attendance_person_status"),
@@ -251,3 +256,44 @@ class Submission(models.Model):
 
     def __str__(self) -> str:
         return str(self.client_id)
+
+
+class ClosedMonth(models.Model):
+    """A reporting month of a programme whose numbers were sent to ESF (closed), or were and
+    then reopened. The attendance rules (`kurser.rules`) live with it: attendance dated in a
+    closed month changes only with a reason.
+
+    `changed_at` is when attendance dated in this month last changed after it was first closed:
+    `rapporter` compares it with a report's finish time to tell that the report needs re-issue
+    (kurser writes data, never calls upwards).
+    """
+
+    programme = models.ForeignKey(
+        Programme, on_delete=models.CASCADE, related_name="closed_months", verbose_name=_("program")
+    )
+    month = models.DateField(_("månad"))  # first day of the month
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    closed_at = models.DateTimeField(_("stängd"), default=timezone.now)
+    reopened_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    reopened_at = models.DateTimeField(_("öppnad igen"), null=True, blank=True)
+    reopen_reason = models.CharField(_("skäl"), max_length=500, blank=True)
+    changed_at = models.DateTimeField(_("ändrad efter stängning"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["programme", "month"]
+        verbose_name = _("rapporteringsmånad")
+        verbose_name_plural = _("rapporteringsmånader")
+        constraints = [
+            models.UniqueConstraint(fields=["programme", "month"], name="kurser_closed_month_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.programme.code} {self.month:%Y-%m}"
+
+    @property
+    def is_closed(self) -> bool:
+        return self.reopened_at is None

@@ -283,12 +283,14 @@ def person_search(*, user: User | AnonymousUser, session: Session, q: str, limit
     words = q.split()
     if not words or len(q.strip()) < 2:
         return []
-    qs = access.people_for(user).filter(erased_at__isnull=True).exclude(attendances__session=session)
+    # The same rule as marking: whom the search shows, the submit accepts (and no one else).
+    markable = access.people_markable(user, session).select_related("workplace")
+    qs = markable.filter(erased_at__isnull=True).exclude(attendances__session=session)
     for w in words[:3]:
         qs = qs.filter(Q(first_name__icontains=w) | Q(last_name__icontains=w))
     # Colleagues from the session's own workplace first: they are the likely walk-ins.
     own_first = Case(When(workplace_id=session.workplace_id, then=Value(0)), default=Value(1))
-    return list(qs.select_related("workplace").order_by(own_first, "first_name", "last_name", "pk")[:limit])
+    return list(qs.order_by(own_first, "first_name", "last_name", "pk")[:limit])
 
 
 def course_choices() -> QuerySet[Course]:

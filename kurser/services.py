@@ -18,14 +18,21 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
-from django.utils.module_loading import import_string
 from django.utils.translation import gettext_lazy as _
 
-from kurser.models import ATTENDED_STATUSES, Attendance, AttendanceStatus, Course, Session, Submission
+from kurser import rules
+from kurser.models import (
+    ATTENDED_STATUSES,
+    Attendance,
+    AttendanceStatus,
+    ClosedMonth,
+    Course,
+    Session,
+    Submission,
+)
 from ombud import access
 from ombud.datacache import data_changed
 from ombud.models import AuditLog, Municipality, Person, Programme, Workplace
@@ -37,7 +44,7 @@ if TYPE_CHECKING:
 SESSION_MUNICIPALITY_NOT_IN_PROGRAMME = _("Kommunen deltar inte i programmet.")
 SESSION_WORKPLACE_MUNICIPALITY = _("Arbetsplatsen hör inte till kommunen.")
 SESSION_TRAINER_REQUIRED = _("Ange utbildare: ett ombud eller namnet på en extern utbildare.")
-SESSION_MINUTES_RANGE = _("Ett tillfälle är 1–600 minuter.")
+SESSION_MINUTES_RANGE = _("Ett tillfälle är 1–%(max)s minuter.")
 SESSION_SERIES_INTERVAL = _("En serie återkommer varje eller varannan vecka.")
 SESSION_SERIES_COUNT = _("En serie har 1–26 tillfällen.")
 SESSION_CANCELLED = _("Tillfället är inställt och tar inte emot närvaro.")
@@ -49,14 +56,19 @@ SESSION_APPROVED_LOCKED = _("Tillfället är godkänt och låst. Be en lokal pro
 SESSION_APPROVED_REASON = _("Tillfället är godkänt: ange ett skäl till ändringen.")
 SESSION_OPEN_REGISTRATIONS = _("Markera närvaro för alla anmälda innan tillfället godkänns.")
 ATTENDANCE_STATUS_UNKNOWN = _("Okänd närvarostatus.")
-ATTENDANCE_MINUTES_OVER = _("Närvarominuterna kan inte vara fler än tillfällets planerade minuter.")
+ATTENDANCE_MINUTES_RANGE = _("Närvarominuterna ska vara minst 1 och högst tillfällets planerade minuter.")
 ATTENDANCE_MINUTES_REQUIRED = _("Ange närvarominuter för sen och delvis närvaro.")
 ATTENDANCE_MINUTES_ZERO = _("Frånvarande och förhinder har 0 närvarominuter.")
 ATTENDANCE_FUTURE = _("Tillfället har inte börjat än: närvaro kan inte registreras.")
-ATTENDANCE_PERSON_NOT_IN_PROGRAMME = _("Personen hör inte till någon av programmets kommuner.")
 ATTENDANCE_PERSON_UNKNOWN = _("Okänd person.")
 ATTENDANCE_DUPLICATE_PERSON = _("Samma person finns två gånger i inskicket.")
 SUBMISSION_CONFLICT = _("Inskicket har samma id som ett tidigare men annat innehåll.")
+MONTH_CLOSED_REASON = _("Ändringar av närvaro i en stängd månad kräver ett skäl.")
+MONTH_ALREADY_CLOSED = _("Månaden är redan stängd.")
+MONTH_NOT_CLOSED = _("Månaden är inte stängd.")
+MONTH_OUTSIDE_PROGRAMME = _("Månaden ligger utanför programmets period.")
+MONTH_NOT_ENDED = _("En månad kan stängas först när den är slut.")
+MONTH_REOPEN_REASON = _("Ange ett skäl till att månaden öppnas igen.")
 CHECKIN_NOT_FOUND = _("Vi hittar ingen med det namnet och de fyra sista siffrorna. Fråga utbildaren.")
 CHECKIN_AMBIGUOUS = _("Flera personer matchar. Skriv hela namnet eller fråga utbildaren.")
 CHECKIN_ALREADY = _("Du är redan incheckad på det här tillfället.")
@@ -104,8 +116,8 @@ def session_create(
     _check_place(programme, municipality, workplace)
     if trainer is None and not trainer_name.strip():
         raise ValidationError(SESSION_TRAINER_REQUIRED)
-    if not 1 <= int(planned_minutes) <= 600:
-        raise ValidationError(SESSION_MINUTES_RANGE)
+    if not rules.planned_minutes_ok(int(planned_minutes)):
+        raise ValidationError(SESSION_MINUTES_RANGE, params={"max": rules.MAX_SESSION_MINUTES})
     session = Session(
         programme=programme,
         course=course,
@@ -145,17 +157,6 @@ def _check_changeable(session: Session, by: User | None, reason: str) -> None:
         raise ValidationError(SESSION_APPROVED_REASON)
 
 
-def _audit_change(session: Session, by: User | None, reason: str, what: str, detail: dict) -> None:
-    if session.is_approved:
-        audit_log(
-            user=by,
-            action=AuditLog.Action.CHANGE,
-            what=f"{what}: {session}",
-            reason=reason,
-            detail={"session": session.pk, **detail},
-        )
-
-
 @transaction.atomic
 def session_cancel(*, session: Session, by: User | None, reason: str = "") -> Session:
     session = Session.objects.select_for_update().get(pk=session.pk)
@@ -181,8 +182,27 @@ def session_mark_held(*, session: Session, by: User | None, reason: str = "") ->
     _check_started(session, SESSION_IN_FUTURE)
     _check_changeable(session, by, reason)
     if session.status != Session.Status.HELD:
+        # A held session's planned minutes count as session hours: a closed month's gate applies.
+        months = reporting_months(programme_id=session.programme_id, dates=[session.date])
+        facts = session_facts(
+            status=session.status, approved=session.is_approved, date=session.date, months=months
+        )
+        refusal = rules.change_refusal(facts, reason=reason)
+        if refusal is not None:
+            raise ValidationError(REFUSAL_MESSAGES[refusal])
+        before = session.status
         session.status = Session.Status.HELD
         session.save(update_fields=["status", "updated_at"])
+        attendance_change_record(
+            session_id=session.pk,
+            label=str(session),
+            date=session.date,
+            facts=facts,
+            months=months,
+            by=by,
+            reason=reason,
+            changes=[{"session_status": [before, session.status]}],
+        )
     data_changed()
     return session
 
@@ -195,9 +215,7 @@ def session_invite(*, session: Session, people: Iterable[Person], by: User | Non
         raise ValidationError(SESSION_CANCELLED)
     _check_changeable(session, by, "")
     people = list(people)
-    allowed = set(session.programme.municipalities.values_list("id", flat=True))
-    if any(p.municipality_id not in allowed for p in people):
-        raise ValidationError(ATTENDANCE_PERSON_NOT_IN_PROGRAMME)
+    _check_markable(session, by, [p.pk for p in people])
     existing = set(session.attendances.values_list("person_id", flat=True))
     rows = [
         Attendance(
@@ -248,43 +266,102 @@ def sessions_approve(*, sessions: Iterable[Session], by: User) -> tuple[int, lis
 # --- attendance -------------------------------------------------------------------------------
 
 
-def _clean_mark(session: Session, status: str, minutes: int | None) -> int:
-    """The minutes to store for one mark, or ValidationError (spec §1b rules)."""
-    if status not in AttendanceStatus.values:
-        raise ValidationError(ATTENDANCE_STATUS_UNKNOWN)
-    planned = session.planned_minutes
-    if minutes is not None:
-        minutes = int(minutes)
-        if minutes < 0 or minutes > planned:
-            raise ValidationError(ATTENDANCE_MINUTES_OVER)
-    if status == AttendanceStatus.PRESENT:
-        return planned if minutes is None else minutes
-    if status in (AttendanceStatus.LATE, AttendanceStatus.PARTIAL):
-        if not minutes:
-            raise ValidationError(ATTENDANCE_MINUTES_REQUIRED)
-        return minutes
-    if minutes:  # frånvarande, förhinder, anmäld
-        raise ValidationError(ATTENDANCE_MINUTES_ZERO)
-    return 0
-
-
-def _closed_month_check(
-    session: Session, by: User | None, reason: str, new: list[Attendance], changed: list[Attendance]
-) -> None:
-    """Attendance dated in a reporting month already sent to ESF changes only with a reason; the
-    change is audited and that month's and later reports are marked for re-issue. The rule lives
-    in the reporting app, which kurser may not import: settings name it."""
-    hook = getattr(settings, "MODIG_CLOSED_MONTH_HOOK", "")
-    if not hook:
+def _check_markable(session: Session, by: User | None, ids: Iterable[int]) -> None:
+    """Every person id must be one `by` may mark on `session` (`access.people_markable`).
+    Unknown ids and ids outside the rule get the same answer, naming nobody."""
+    wanted = set(ids)
+    if not wanted:
         return
-    import_string(hook)(
-        programme=session.programme,
-        date=session.date,
-        by=by if getattr(by, "pk", None) else None,
-        reason=reason,
-        what=f"Närvaro {session}",
-        detail={"session": session.pk, "people": sorted(r.person_id for r in [*new, *changed])},
-    )
+    found = access.people_markable(by, session).filter(pk__in=wanted).count()
+    if found != len(wanted):
+        raise ValidationError(ATTENDANCE_PERSON_UNKNOWN)
+
+
+# The tablet's wording of each refusal of `kurser.rules` (the import has its own, per column).
+REFUSAL_MESSAGES = {
+    rules.Refusal.STATUS_UNKNOWN: ATTENDANCE_STATUS_UNKNOWN,
+    rules.Refusal.MINUTES_REQUIRED: ATTENDANCE_MINUTES_REQUIRED,
+    rules.Refusal.MINUTES_RANGE: ATTENDANCE_MINUTES_RANGE,
+    rules.Refusal.MINUTES_NOT_ZERO: ATTENDANCE_MINUTES_ZERO,
+    rules.Refusal.SESSION_CANCELLED: SESSION_CANCELLED,
+    rules.Refusal.MONTH_CLOSED: MONTH_CLOSED_REASON,
+    rules.Refusal.SESSION_APPROVED: SESSION_APPROVED_REASON,
+}
+
+
+def mark_clean(*, status: str, minutes: int | None, planned: int) -> int:
+    """The minutes to store for one tablet mark, or ValidationError (`kurser.rules`)."""
+    try:
+        return rules.mark_minutes(status=status, minutes=minutes, planned=planned)
+    except rules.RuleError as e:
+        raise ValidationError(REFUSAL_MESSAGES[e.refusal]) from None
+
+
+def _clean_mark(session: Session, status: str, minutes: int | None) -> int:
+    return mark_clean(status=status, minutes=minutes, planned=session.planned_minutes)
+
+
+def reporting_months(*, programme_id: int, dates: Iterable[dt.date]) -> dict[dt.date, ClosedMonth]:
+    """The programme's closed (or reopened) reporting months among those of `dates`, by first
+    day: one query for a whole batch."""
+    months = {rules.month_of(d) for d in dates}
+    if not months:
+        return {}
+    return {m.month: m for m in ClosedMonth.objects.filter(programme_id=programme_id, month__in=months)}
+
+
+def session_facts(
+    *, status: str, approved: bool, date: dt.date, months: dict[dt.date, ClosedMonth]
+) -> rules.SessionFacts:
+    month = months.get(rules.month_of(date))
+    return rules.SessionFacts(status=status, approved=approved, month_closed=bool(month and month.is_closed))
+
+
+def attendance_change_record(
+    *,
+    session_id: int,
+    label: str,
+    date: dt.date,
+    facts: rules.SessionFacts,
+    months: dict[dt.date, ClosedMonth],
+    by: User | None,
+    reason: str,
+    changes: list[dict],
+) -> None:
+    """After attendance of one session changed (tablet, check-in or import alike): a change to
+    an approved session or in a closed month is audited with its reason; a change in a month
+    that was closed marks that month as changed now, from which rapporter derives that the
+    reports covering it need re-issue."""
+    if not changes:
+        return
+    month = months.get(rules.month_of(date))
+    if month is not None:
+        now = timezone.now()
+        ClosedMonth.objects.filter(pk=month.pk).update(changed_at=now)
+        month.changed_at = now
+    if rules.change_is_gated(facts):
+        detail: dict[str, Any] = {"session": session_id, "changes": changes}
+        if facts.month_closed:
+            detail["closed_month"] = f"{rules.month_of(date):%Y-%m}"
+        if facts.approved:
+            detail["approved"] = True
+        audit_log(
+            user=by if getattr(by, "pk", None) else None,
+            action=AuditLog.Action.CHANGE,
+            what=f"Ändrade närvaro: {label}",
+            reason=reason.strip(),
+            detail=detail,
+        )
+
+
+def _check_change_allowed(session: Session, facts: rules.SessionFacts, by: User | None, reason: str) -> None:
+    """The tablet's gate: an approved session is locked to all but approvers (who may change
+    it with a reason); then the attendance rules."""
+    if facts.status != Session.Status.CANCELLED and facts.approved and not access.can_approve(by):
+        raise ValidationError(SESSION_APPROVED_LOCKED)
+    refusal = rules.change_refusal(facts, reason=reason)
+    if refusal is not None:
+        raise ValidationError(REFUSAL_MESSAGES[refusal])
 
 
 def _apply_marks(
@@ -296,42 +373,33 @@ def _apply_marks(
     reason: str,
 ) -> list[Attendance]:
     """Validate and store marks (person_id, status, minutes) for one session, in bulk."""
-    if session.status == Session.Status.CANCELLED:
-        raise ValidationError(SESSION_CANCELLED)
-    _check_changeable(session, by, reason)
+    months = reporting_months(programme_id=session.programme_id, dates=[session.date])
+    facts = session_facts(
+        status=session.status, approved=session.is_approved, date=session.date, months=months
+    )
+    _check_change_allowed(session, facts, by, reason)
     ids = [pid for pid, _s, _m in marks]
     if len(set(ids)) != len(ids):
         raise ValidationError(ATTENDANCE_DUPLICATE_PERSON)
     cleaned = [(pid, status, _clean_mark(session, status, minutes)) for pid, status, minutes in marks]
     if any(status in ATTENDED_STATUSES for _p, status, _m in cleaned):
         _check_started(session, ATTENDANCE_FUTURE)
-    people = Person.objects.in_bulk(ids)
-    if len(people) != len(set(ids)):
-        raise ValidationError(ATTENDANCE_PERSON_UNKNOWN)
-    allowed = set(session.programme.municipalities.values_list("id", flat=True))
-    if any(p.municipality_id not in allowed for p in people.values()):
-        raise ValidationError(ATTENDANCE_PERSON_NOT_IN_PROGRAMME)
+    _check_markable(session, by, ids)
     existing = {a.person_id: a for a in session.attendances.filter(person_id__in=ids)}
     now = timezone.now()
     recorder = by if getattr(by, "pk", None) else None
-    changed, new = [], []
+    changed, new, changes = [], [], []
     for pid, status, minutes in cleaned:
         row = existing.get(pid)
         if row is None:
             row = Attendance(session=session, person_id=pid)
             new.append(row)
+            changes.append({"person": pid, "from": None, "to": [status, minutes]})
         elif row.status == status and row.minutes == minutes:
             continue
         else:
             changed.append(row)
-            if session.is_approved:
-                _audit_change(
-                    session,
-                    by,
-                    reason,
-                    "Ändrade närvaro",
-                    {"person": pid, "from": [row.status, row.minutes], "to": [status, minutes]},
-                )
+            changes.append({"person": pid, "from": [row.status, row.minutes], "to": [status, minutes]})
         row.status, row.minutes, row.recorded_by, row.recorded_at, row.client_id = (
             status,
             minutes,
@@ -339,12 +407,18 @@ def _apply_marks(
             now,
             client_id,
         )
-    if new or changed:
-        _closed_month_check(session, by, reason, new, changed)
     Attendance.objects.bulk_create(new)
     Attendance.objects.bulk_update(changed, ["status", "minutes", "recorded_by", "recorded_at", "client_id"])
-    if session.is_approved and new:
-        _audit_change(session, by, reason, "Lade till närvaro", {"people": [r.person_id for r in new]})
+    attendance_change_record(
+        session_id=session.pk,
+        label=str(session),
+        date=session.date,
+        facts=facts,
+        months=months,
+        by=by,
+        reason=reason,
+        changes=changes,
+    )
     if new or changed:
         data_changed()
     if session.status == Session.Status.PLANNED and any(s in ATTENDED_STATUSES for _p, s, _m in cleaned):
@@ -452,16 +526,16 @@ def _name_matches(person: Person, name: str) -> bool:
 @transaction.atomic
 def attendance_checkin(*, session: Session, name: str, last_four: str) -> Attendance:
     """A participant checks in on their own phone: name + the last four digits of the
-    personnummer, among the people of the session's municipality. Marked present."""
+    personnummer, among the people `access.people_markable` allows without a user. Marked
+    present."""
     last_four = "".join(ch for ch in last_four if ch.isdigit())
     if len(last_four) != 4 or not name.strip():
         raise ValidationError(CHECKIN_NOT_FOUND)
+    # The participant has no account: the people of the session's municipality and the invited.
     candidates = [
         p
-        for p in Person.objects.filter(
-            municipality_id__in=session.programme.municipalities.values("id"),
-            personnummer__endswith=last_four,
-            erased_at__isnull=True,
+        for p in access.people_markable(None, session).filter(
+            personnummer__endswith=last_four, erased_at__isnull=True
         )
         if _name_matches(p, name)
     ]
@@ -483,3 +557,67 @@ def attendance_checkin(*, session: Session, name: str, last_four: str) -> Attend
             session=session, person=person, status=AttendanceStatus.LATE, minutes=minutes, by=None
         )
     return attendance_mark(session=session, person=person, status=AttendanceStatus.PRESENT, by=None)
+
+
+# --- reporting months (closed once their numbers are sent to ESF) -----------------------------
+
+
+def _month_in_programme(programme: Programme, month: dt.date) -> dt.date:
+    first = rules.month_of(month)
+    if rules.month_end(first) < programme.start_date or first > programme.end_date:
+        raise ValidationError(MONTH_OUTSIDE_PROGRAMME)
+    return first
+
+
+@transaction.atomic
+def month_close(*, programme: Programme, month: dt.date, by: User | None) -> ClosedMonth:
+    """Close the reporting month containing `month` (again, if it was reopened); audited.
+    Who may is `access.can_close_months` (the views and the command ask it)."""
+    first = _month_in_programme(programme, month)
+    if rules.month_end(first) >= timezone.localdate():
+        raise ValidationError(MONTH_NOT_ENDED)
+    # Lock the programme row so two leaders closing the same month at once get one row.
+    Programme.objects.select_for_update().filter(pk=programme.pk).first()
+    user = by if getattr(by, "pk", None) else None
+    closed = ClosedMonth.objects.filter(programme=programme, month=first).first()
+    if closed is not None and closed.is_closed:
+        raise ValidationError(MONTH_ALREADY_CLOSED)
+    if closed is None:
+        closed = ClosedMonth(programme=programme, month=first)
+    closed.closed_by, closed.closed_at = user, timezone.now()
+    closed.reopened_by, closed.reopened_at, closed.reopen_reason = None, None, ""
+    closed.full_clean()
+    closed.save()
+    audit_log(
+        user=user,
+        action=AuditLog.Action.CHANGE,
+        what=f"Stängde månaden {first:%Y-%m} i {programme.code}",
+        detail={"programme": programme.code, "month": f"{first:%Y-%m}", "closed": True},
+    )
+    return closed
+
+
+@transaction.atomic
+def month_reopen(*, programme: Programme, month: dt.date, by: User | None, reason: str) -> ClosedMonth:
+    """Reopen a closed month, with a reason (audited). Reports covering it need re-issue from
+    now on: the month counts as changed."""
+    first = _month_in_programme(programme, month)
+    closed = ClosedMonth.objects.select_for_update().filter(programme=programme, month=first).first()
+    if closed is None or not closed.is_closed:
+        raise ValidationError(MONTH_NOT_CLOSED)
+    if not (reason or "").strip():
+        raise ValidationError(MONTH_REOPEN_REASON)
+    user = by if getattr(by, "pk", None) else None
+    now = timezone.now()
+    closed.reopened_by, closed.reopened_at, closed.reopen_reason = user, now, reason.strip()[:500]
+    closed.changed_at = now
+    closed.full_clean()
+    closed.save()
+    audit_log(
+        user=user,
+        action=AuditLog.Action.CHANGE,
+        what=f"Öppnade månaden {first:%Y-%m} i {programme.code} igen",
+        reason=reason.strip(),
+        detail={"programme": programme.code, "month": f"{first:%Y-%m}", "closed": False},
+    )
+    return closed

@@ -148,11 +148,6 @@ IMPORT_MAX_BYTES = env_int("IMPORT_MAX_BYTES", 50 * 1024 * 1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
-# Attendance changes dated in a closed reporting month go through this check (kurser cannot
-# import rapporter, so the dependency is named here): it asks for a reason, audits the change and
-# marks that month's and later months' reports for re-issue.
-MODIG_CLOSED_MONTH_HOOK = "rapporter.closing.closed_month_change_record"
-
 # --- e-mail -----------------------------------------------------------------------------------
 globals().update(email_config("EMAIL_URL", "console:"))
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Modig-portalen <noreply@localhost>")

@@ -20,7 +20,7 @@ from functools import wraps
 from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Model, QuerySet
+from django.db.models import Model, Q, QuerySet
 from django.shortcuts import get_object_or_404
 
 from ombud.models import Municipality, Person, Programme, Role, Workplace
@@ -35,13 +35,13 @@ M = TypeVar("M", bound=Model)
 ALL = object()  # sentinel: the scope is every municipality
 
 
-def role_of(user: User | AnonymousUser) -> str:
-    if not getattr(user, "is_authenticated", False) or not user.is_active:
+def role_of(user: User | AnonymousUser | None) -> str:
+    if user is None or not user.is_authenticated or not user.is_active:
         return ""
     return user.effective_role
 
 
-def municipality_ids(user: User | AnonymousUser) -> object | set[int]:
+def municipality_ids(user: User | AnonymousUser | None) -> object | set[int]:
     """The municipalities the user's role covers: `ALL`, or a set of ids (empty: nothing)."""
     role = role_of(user)
     if role in (Role.PROGRAMME_LEADER, Role.COORDINATOR):
@@ -64,7 +64,7 @@ def municipality_ids(user: User | AnonymousUser) -> object | set[int]:
     return set()
 
 
-def scope(user: User | AnonymousUser, qs: QuerySet[M], *, via: str = "municipality") -> QuerySet[M]:
+def scope(user: User | AnonymousUser | None, qs: QuerySet[M], *, via: str = "municipality") -> QuerySet[M]:
     """Restrict `qs` to the user's municipalities; `via` is the lookup path to a Municipality
     (`"municipality"`, `"person__municipality"`, `""` for Municipality itself)."""
     ids = municipality_ids(user)
@@ -106,7 +106,7 @@ def programmes_for(user: User | AnonymousUser) -> QuerySet[Programme]:
 # --- what a role may do ----------------------------------------------------------------------
 
 
-def has_role(user: User | AnonymousUser, *roles: str) -> bool:
+def has_role(user: User | AnonymousUser | None, *roles: str) -> bool:
     return role_of(user) in roles
 
 
@@ -119,7 +119,7 @@ def can_edit_people(user: User | AnonymousUser) -> bool:
     return has_role(user, Role.PROGRAMME_LEADER, Role.LOCAL_LEADER)
 
 
-def can_approve(user: User | AnonymousUser) -> bool:
+def can_approve(user: User | AnonymousUser | None) -> bool:
     return has_role(user, Role.PROGRAMME_LEADER, Role.LOCAL_LEADER)
 
 
@@ -132,8 +132,8 @@ def can_view_reports(user: User | AnonymousUser) -> bool:
 
 
 def can_close_months(user: User | AnonymousUser) -> bool:
-    """Close a reporting month once its numbers are sent to ESF."""
-    return has_role(user, Role.PROGRAMME_LEADER, Role.COORDINATOR)
+    """Close a reporting month once its numbers are sent to ESF, or reopen it (with a reason)."""
+    return has_role(user, Role.PROGRAMME_LEADER)
 
 
 def can_see_personnummer(user: User | AnonymousUser) -> bool:
@@ -161,3 +161,25 @@ def require(predicate: Callable[[Any], bool]) -> Callable:
         return login_required(wrapped)
 
     return decorator
+
+
+# --- who may be marked on a session (attendance rules; one rule for every write path) ---------
+
+
+def people_markable(user: User | AnonymousUser | None, session: Any) -> QuerySet[Person]:
+    """The people whose attendance `user` may record on `session`: people registered in the
+    session's municipality, people already invited (on its list), and the people the user's
+    walk-in search may show (the user's scope, within the programme's municipalities).
+
+    The tablet submit, the invitation, the walk-in search and the QR check-in (no user: the
+    first two only) all ask this, so an id sent in a body that is not here is refused.
+    `session` is duck-typed (kurser's Session: `municipality_id`, `programme`, `attendances`):
+    ombud may not import kurser.
+    """
+    municipality = Q(municipality_id=session.municipality_id, erased_at__isnull=True)
+    invited = Q(pk__in=session.attendances.values("person_id"))
+    in_programme = Person.objects.filter(
+        municipality__in=session.programme.municipalities.values("pk"), erased_at__isnull=True
+    )
+    walk_in = Q(pk__in=scope(user, in_programme).values("pk"))
+    return Person.objects.filter(municipality | invited | walk_in)

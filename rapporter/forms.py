@@ -134,3 +134,10 @@ class MonthCloseForm(forms.Form):
         if first is None:
             raise forms.ValidationError(MONTH_INVALID)
         return first
+
+
+# --- reopening a reporting month (attendance rules) --------------------------------------------
+
+
+class MonthReopenForm(MonthCloseForm):
+    reason = forms.CharField(label=_("Skäl"), max_length=500)

@@ -1,4 +1,7 @@
-"""What it amounts to: requested reports (rendered by Celery workers) and closed months."""
+"""What it amounts to: requested reports (rendered by Celery workers).
+
+Closed reporting months live in `kurser.models.ClosedMonth` (with the attendance rules); whether
+a report needs re-issue is derived from them (`rapporter.closing.with_needs_reissue`)."""
 
 from __future__ import annotations
 
@@ -50,7 +53,6 @@ class Report(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
-    needs_reissue = models.BooleanField(default=False)
 
     class Meta:
         ordering = ["-created_at"]
@@ -60,22 +62,3 @@ class Report(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.period_from}–{self.period_to}"
-
-
-class ClosedMonth(models.Model):
-    """A reporting month whose numbers were sent to ESF. Changes to attendance dated in it
-    need a reason and mark its and later months' reports for re-issue."""
-
-    programme = models.ForeignKey(Programme, on_delete=models.CASCADE, related_name="closed_months")
-    month = models.DateField(_("månad"))  # first day of the month
-    closed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
-    )
-    closed_at = models.DateTimeField(auto_now_add=True)
-
-    class Meta:
-        ordering = ["programme", "month"]
-        constraints = [models.UniqueConstraint(fields=["programme", "month"], name="closed_month_once")]
-
-    def __str__(self) -> str:
-        return f"{self.programme.code} {self.month:%Y-%m}"

@@ -11,10 +11,12 @@ from django.db.models import QuerySet
 from django.http import Http404
 from django.utils.translation import get_language
 
+from kurser.models import ClosedMonth
 from ombud import access
 from ombud.datacache import data_version
 from ombud.models import Municipality, Programme
-from rapporter.models import ClosedMonth, Report
+from rapporter.closing import with_needs_reissue
+from rapporter.models import Report
 
 if TYPE_CHECKING:
     from ombud.models import User
@@ -47,7 +49,7 @@ def reports_for_user(*, user: User) -> QuerySet[Report]:
         qs = qs.filter(municipality__in=ids)
     if not access.can_export_personnummer(user):
         qs = qs.exclude(kind=Report.Kind.PARTICIPANTS)
-    return qs.select_related("programme", "municipality")
+    return with_needs_reissue(qs.select_related("programme", "municipality"))
 
 
 def report_get_for_user(*, user: User, pk: int) -> Report:

@@ -11,11 +11,12 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from kurser.services import month_close, month_reopen
 from ombud import access
 from ombud.models import AuditLog
 from ombud.services import audit_log
-from rapporter import closing, selectors
-from rapporter.forms import DashboardFilterForm, MonthCloseForm, ReportRequestForm
+from rapporter import selectors
+from rapporter.forms import DashboardFilterForm, MonthCloseForm, MonthReopenForm, ReportRequestForm
 from rapporter.models import Report
 from rapporter.services import FORMATS, report_request
 from rapporter.services import report_retry as retry
@@ -157,35 +158,58 @@ def dashboard(request):
     )
 
 
-@can_view_reports
-@require_http_methods(["GET", "POST"])
-def months(request):
-    may_close = access.can_close_months(request.user)
-    if request.method == "POST":
-        if not may_close:
-            raise PermissionDenied
-        form = MonthCloseForm(request.POST, user=request.user)
-        if form.is_valid():
-            try:
-                closed = closing.month_close(
-                    programme=form.cleaned_data["programme"],
-                    month=form.cleaned_data["month"],
-                    by=request.user,
-                )
-            except ValidationError as e:
-                form.add_error(None, e)
-            else:
-                messages.success(
-                    request, _("Månaden %(month)s är stängd.") % {"month": f"{closed.month:%Y-%m}"}
-                )
-                return redirect("rapporter:months")
-        status = 400
-    else:
-        form = MonthCloseForm(user=request.user)
-        status = 200
+def _months_page(request, *, form=None, reopen_form=None, confirm=None, status=200):
     context = {
-        "form": form,
-        "may_close": may_close,
+        "form": form or MonthCloseForm(user=request.user),
+        "reopen_form": reopen_form,
+        "confirm": confirm,
+        "may_close": access.can_close_months(request.user),
         "closed_months": selectors.closed_months_for_user(user=request.user),
     }
     return render(request, "rapporter/months.html", context, status=status)
+
+
+@can_view_reports
+@require_http_methods(["GET", "POST"])
+def months(request):
+    """Reporting months: everyone with reports sees them; programme leaders close a month (after
+    a confirmation step) and reopen one with a reason."""
+    if request.method == "GET":
+        return _months_page(request)
+    if not access.can_close_months(request.user):
+        raise PermissionDenied
+    if request.POST.get("action") == "reopen":
+        return _month_reopen(request)
+    form = MonthCloseForm(request.POST, user=request.user)
+    if not form.is_valid():
+        return _months_page(request, form=form, status=400)
+    programme, month = form.cleaned_data["programme"], form.cleaned_data["month"]
+    if request.POST.get("confirm") != "1":
+        return _months_page(request, form=form, confirm={"programme": programme, "month": month})
+    try:
+        closed = month_close(programme=programme, month=month, by=request.user)
+    except ValidationError as e:
+        form.add_error(None, e)
+        return _months_page(request, form=form, status=400)
+    messages.success(request, _("Månaden %(month)s är stängd.") % {"month": f"{closed.month:%Y-%m}"})
+    return redirect("rapporter:months")
+
+
+def _month_reopen(request):
+    form = MonthReopenForm(request.POST, user=request.user)
+    if form.is_valid():
+        try:
+            reopened = month_reopen(
+                programme=form.cleaned_data["programme"],
+                month=form.cleaned_data["month"],
+                by=request.user,
+                reason=form.cleaned_data["reason"],
+            )
+        except ValidationError as e:
+            form.add_error(None, e)
+        else:
+            messages.success(
+                request, _("Månaden %(month)s är öppnad igen.") % {"month": f"{reopened.month:%Y-%m}"}
+            )
+            return redirect("rapporter:months")
+    return _months_page(request, reopen_form=form, status=400)

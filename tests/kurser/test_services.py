@@ -120,9 +120,11 @@ def test_same_id_with_other_content_is_a_conflict(session, colleagues, ombud_mol
 @pytest.mark.parametrize(
     ("status", "minutes", "expected"),
     [
-        ("närvarande", 61, services.ATTENDANCE_MINUTES_OVER),
+        ("närvarande", 61, services.ATTENDANCE_MINUTES_RANGE),
+        ("närvarande", 0, services.ATTENDANCE_MINUTES_RANGE),
         ("sen", None, services.ATTENDANCE_MINUTES_REQUIRED),
-        ("delvis", 0, services.ATTENDANCE_MINUTES_REQUIRED),
+        ("delvis", 0, services.ATTENDANCE_MINUTES_RANGE),
+        ("anmäld", None, services.ATTENDANCE_STATUS_UNKNOWN),
         ("frånvarande", 30, services.ATTENDANCE_MINUTES_ZERO),
         ("förhinder", 5, services.ATTENDANCE_MINUTES_ZERO),
         ("borta", None, services.ATTENDANCE_STATUS_UNKNOWN),
@@ -167,7 +169,7 @@ def test_person_must_belong_to_the_programme(session, ombud_molndal):
     stranger = PersonFactory(workplace=WorkplaceFactory(municipality=MunicipalityFactory(code="1499")))
     with pytest.raises(ValidationError) as e:
         services.attendance_mark(session=session, person=stranger, status="närvarande", by=ombud_molndal)
-    assert message(e) == services.ATTENDANCE_PERSON_NOT_IN_PROGRAMME
+    assert message(e) == services.ATTENDANCE_PERSON_UNKNOWN
 
 
 def test_approval_locks_and_later_changes_need_a_reason_and_are_audited(

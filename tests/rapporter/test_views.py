@@ -6,9 +6,12 @@ import datetime as dt
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
+from kurser.models import ClosedMonth
 from ombud.models import AuditLog
 from rapporter import forms, services
+from rapporter.closing import with_needs_reissue
 from rapporter.models import Report
 from tests.factories import ReportFactory
 from tests.rapporter.web_data import finished_report
@@ -308,13 +311,16 @@ def test_media_url_is_never_linked(client_as, coordinator, programme):
 def test_report_needing_reissue_can_be_ordered_again(
     client_as, coordinator, programme, django_capture_on_commit_callbacks
 ):
-    old = finished_report(user=coordinator, programme=programme, needs_reissue=True)
+    old = finished_report(
+        user=coordinator, programme=programme, finished_at=dt.datetime(2020, 1, 1, tzinfo=dt.UTC)
+    )
+    ClosedMonth.objects.create(programme=programme, month=programme.start_date, changed_at=timezone.now())
     client = client_as(coordinator)
     assert "Skapa på nytt" in client.get(LIST).content.decode()
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(reverse("rapporter:report-reissue", args=[old.pk]))
     assert response.status_code == 302
-    new = Report.objects.exclude(pk=old.pk).get()
+    new = with_needs_reissue(Report.objects.exclude(pk=old.pk)).get()
     assert (new.kind, new.period_from, new.period_to, new.needs_reissue) == (
         old.kind,
         old.period_from,
@@ -325,7 +331,7 @@ def test_report_needing_reissue_can_be_ordered_again(
 
 
 def test_reissue_of_someone_elses_report_is_404(client_as, coordinator, programme_leader, programme):
-    old = finished_report(user=programme_leader, programme=programme, needs_reissue=True)
+    old = finished_report(user=programme_leader, programme=programme)
     response = client_as(coordinator).post(reverse("rapporter:report-reissue", args=[old.pk]))
     assert response.status_code == 404
     assert Report.objects.count() == 1

@@ -1,4 +1,4 @@
-"""`python manage.py import_attendance FILE --programme CODE [--dry-run]` (spec §1b)."""
+"""`python manage.py import_attendance FILE --programme CODE [--dry-run] [--reason TEXT]` (spec §1b)."""
 
 from __future__ import annotations
 
@@ -21,8 +21,13 @@ class Command(BaseCommand):
         parser.add_argument(
             "--dry-run", action="store_true", help="Kontrollera filen och visa resultatet utan att spara."
         )
+        parser.add_argument(
+            "--reason",
+            default="",
+            help="Skäl till ändringar i stängda månader och godkända tillfällen (loggas).",
+        )
 
-    def handle(self, *args, file: str, programme: str, dry_run: bool, **options):
+    def handle(self, *args, file: str, programme: str, dry_run: bool, reason: str, **options):
         found = Programme.objects.filter(code__iexact=programme.strip()).first()
         if found is None:
             raise CommandError(
@@ -32,5 +37,7 @@ class Command(BaseCommand):
         path = Path(file)
         if not path.is_file():
             raise CommandError(_g("Filen %(file)s finns inte.") % {"file": file})
-        result = import_attendance(path, programme=found, dry_run=dry_run, max_bytes=command_max_bytes())
+        result = import_attendance(
+            path, programme=found, dry_run=dry_run, reason=reason, max_bytes=command_max_bytes()
+        )
         report_to_command(self, result, attendance_summary(result))
