@@ -46,7 +46,8 @@ def register_people(n: int) -> dict[str, list[str]]:
     """COPY n people into the database; returns written personnummer by municipality code."""
     from django.db import connection, transaction
 
-    from ombud.importer import _PERSON_INSERT, insert_rows
+    from ombud.importing.people import _PERSON_INSERT
+    from ombud.importing.writer import insert_rows
     from ombud.models import Municipality, Person, Workplace
     from ombud.personnummer import birth_date, gender
 

@@ -25,7 +25,7 @@ from django.utils.translation import gettext as _g
 from django.utils.translation import gettext_lazy as _
 
 from kurser.models import Attendance, AttendanceStatus, Course, CourseType, Form, Level, Session
-from ombud.importer import (
+from ombud.importing import (
     SETTINGS_LIMIT,
     VALUE_CHOICE,
     VALUE_DATE,
@@ -202,7 +202,7 @@ class AttendanceImport:
             ctx.error(row, "kommun", VALUE_REQUIRED)
             ok = False
         elif (municipality_id := self.municipalities.get(v["kommun"])) is None:
-            from ombud.importer import MUNICIPALITY_UNKNOWN
+            from ombud.importing import MUNICIPALITY_UNKNOWN
 
             ctx.error(row, "kommun", MUNICIPALITY_UNKNOWN, value=v["kommun"])
             ok = False

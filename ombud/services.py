@@ -4,7 +4,7 @@ the audit log and the GDPR tools (export, erasure, retention).
 Keyword-only arguments; business rules raise `ValidationError` with the module-level message
 constants below (tests assert the exact text); `full_clean()` before `save()`.
 
-The bulk importer (`ombud.importer`) is the one exception to "one service call per object":
+The bulk importer (`ombud.importing`) is the one exception to "one service call per object":
 at 350,000 rows a per-row `full_clean()` (which queries for uniqueness) is far too slow, so it
 applies the same rules itself (the same personnummer module, the same choices) in bulk.
 """

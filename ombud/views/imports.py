@@ -21,7 +21,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext_lazy
 
-from ombud import access, importer
+from ombud import access, importing
 from ombud.forms import ImportForm
 from ombud.views import form_error
 
@@ -70,7 +70,7 @@ def _stored_path(token: str, user) -> tuple[Path, str]:
     return path, data.get("name", path.name)
 
 
-class ScopedPeopleImport(importer.PeopleImport):
+class ScopedPeopleImport(importing.PeopleImport):
     """The shared people import, restricted to the municipalities of the uploading user: a
     local leader's row for another municipality is a row error (so nothing is imported)."""
 
@@ -86,13 +86,13 @@ class ScopedPeopleImport(importer.PeopleImport):
         super().handle_batch(batch, ctx)
 
 
-def _run(path: Path, *, user, dry_run: bool, filename: str) -> importer.ImportResult:
+def _run(path: Path, *, user, dry_run: bool, filename: str) -> importing.ImportResult:
     """One call into the shared importer (the same one `import_people` uses)."""
     ids = access.municipality_ids(user)
     handler = (
-        importer.PeopleImport(user=user) if ids is access.ALL else ScopedPeopleImport(user=user, allowed=ids)
+        importing.PeopleImport(user=user) if ids is access.ALL else ScopedPeopleImport(user=user, allowed=ids)
     )
-    return importer.run_import(handler, path, filename=filename, dry_run=dry_run, user=user)
+    return importing.run_import(handler, path, filename=filename, dry_run=dry_run, user=user)
 
 
 def _masked(rows: list[dict[str, str]]) -> list[dict[str, str]]:
@@ -156,5 +156,5 @@ def _confirm(request: HttpRequest) -> HttpResponse:
     if result.errors:
         # Data changed between preview and confirm: nothing was written (all or nothing).
         return render(request, "ombud/person_import.html", {"form": form, "result": result}, status=400)
-    messages.success(request, importer.people_summary(result))
+    messages.success(request, importing.people_summary(result))
     return redirect("ombud:person-list")

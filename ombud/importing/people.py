@@ -1,0 +1,289 @@
+"""The people import (spec §1a): one row per member of staff, matched on personnummer."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from django.utils import timezone
+from django.utils.translation import gettext as _g
+from django.utils.translation import gettext_lazy as _
+
+from ombud import personnummer as pnr
+from ombud.importing.engine import (
+    SETTINGS_LIMIT,
+    Column,
+    ImportContext,
+    ImportResult,
+    audit_log_import,
+    run_import,
+)
+from ombud.importing.lookups import MunicipalityLookup, WorkplaceLookup
+from ombud.importing.values import (
+    MUNICIPALITY_UNKNOWN,
+    VALUE_CHOICE,
+    VALUE_EMAIL,
+    VALUE_REQUIRED,
+    check_length,
+    choice,
+    choices_of,
+    parse_personnummer,
+)
+from ombud.importing.writer import insert_rows
+from ombud.models import Person, Sector, TargetGroup, Workplace
+
+if TYPE_CHECKING:
+    from ombud.models import User
+
+PERSON_DUPLICATE_IN_FILE = _("samma personnummer finns redan på rad %(row)s")
+
+# Field lengths come from the models, so a migration that changes one changes the check too.
+FIRST_NAME_MAX = Person._meta.get_field("first_name").max_length
+LAST_NAME_MAX = Person._meta.get_field("last_name").max_length
+EMAIL_MAX = Person._meta.get_field("email").max_length
+WORKPLACE_NAME_MAX = Workplace._meta.get_field("name").max_length
+
+GENDERS = {"kvinna": "kvinna", "man": "man", "annat": "annat"}
+SECTORS = choices_of(Sector)
+TARGET_GROUPS = choices_of(TargetGroup)
+_PERSON_FIELDS = ["first_name", "last_name", "gender", "municipality", "workplace", "target_group", "email"]
+_PERSON_INSERT = [
+    "personnummer",
+    "first_name",
+    "last_name",
+    "gender",
+    "birth_date",
+    "municipality_id",
+    "workplace_id",
+    "target_group",
+    "email",
+    "created_at",
+    "updated_at",
+]
+
+
+class PeopleImport:
+    """`import_people`: one row per member of staff, matched on personnummer.
+
+    - New personnummer → a new person; known → updated when anything differs, else counted as
+      unchanged. So a second import of the same file reports `0 nya, 0 uppdaterade`:
+      "uppdaterade" counts only rows whose data actually changed.
+    - `kön` empty: a new person gets the gender derived from the personnummer; a known person
+      keeps the stored gender. `e-post` empty likewise keeps a stored address. The birth date
+      always comes from the personnummer.
+    - `kommun`: name (any case, with or without å/ä/ö) or kommunkod; must be registered.
+    - `arbetsplats`: matched case-insensitively within the municipality; created if new, with
+      `verksamhet` from its first row.
+    """
+
+    kind = "people"
+    columns = (
+        Column("personnummer", "personnummer", required=True, aliases=("pnr",)),
+        Column("fornamn", "förnamn", required=True),
+        Column("efternamn", "efternamn", required=True),
+        Column("kon", "kön"),
+        Column("kommun", "kommun", required=True),
+        Column("arbetsplats", "arbetsplats", required=True, aliases=("enhet",)),
+        Column("verksamhet", "verksamhet"),
+        Column("malgrupp", "målgrupp", required=True),
+        Column("epost", "e-post", aliases=("email", "epostadress", "mejl")),
+    )
+
+    def __init__(self, *, user: User | None = None) -> None:
+        self.user = user
+        self.municipalities = MunicipalityLookup()
+        self.workplaces = WorkplaceLookup()
+        # personnummer (as int: compact) → first row, to report duplicates inside the file.
+        self.seen: dict[int, int] = {}
+
+    def handle_batch(self, batch: list[tuple[int, dict[str, str]]], ctx: ImportContext) -> None:
+        parsed = []
+        for row, v in batch:
+            ok = True
+            number = parse_personnummer(ctx, row, "personnummer", v["personnummer"])
+            if number is None:
+                ok = False
+            else:
+                first_row = self.seen.setdefault(int(number), row)
+                if first_row != row:
+                    ctx.error(row, "personnummer", PERSON_DUPLICATE_IN_FILE, row=first_row)
+                    ok = False
+            names = []
+            for key, label, max_length in (
+                ("fornamn", "förnamn", FIRST_NAME_MAX),
+                ("efternamn", "efternamn", LAST_NAME_MAX),
+            ):
+                if not v[key]:
+                    ctx.error(row, label, VALUE_REQUIRED)
+                    ok = False
+                ok = check_length(ctx, row, label, v[key], max_length) and ok
+                names.append(v[key])
+            gender = ""
+            if v["kon"]:
+                gender = choice(v["kon"], GENDERS) or ""
+                if not gender:
+                    ctx.error(row, "kön", VALUE_CHOICE, value=v["kon"], choices="kvinna, man, annat")
+                    ok = False
+            municipality_id = None
+            if not v["kommun"]:
+                ctx.error(row, "kommun", VALUE_REQUIRED)
+                ok = False
+            else:
+                municipality_id = self.municipalities.get(v["kommun"])
+                if municipality_id is None:
+                    ctx.error(row, "kommun", MUNICIPALITY_UNKNOWN, value=v["kommun"])
+                    ok = False
+            if not v["arbetsplats"]:
+                ctx.error(row, "arbetsplats", VALUE_REQUIRED)
+                ok = False
+            ok = check_length(ctx, row, "arbetsplats", v["arbetsplats"], WORKPLACE_NAME_MAX) and ok
+            sector = ""
+            if v["verksamhet"]:
+                sector = choice(v["verksamhet"], SECTORS) or ""
+                if not sector:
+                    ctx.error(
+                        row,
+                        "verksamhet",
+                        VALUE_CHOICE,
+                        value=v["verksamhet"],
+                        choices=", ".join(Sector.values),
+                    )
+                    ok = False
+            target_group = None
+            if not v["malgrupp"]:
+                ctx.error(row, "målgrupp", VALUE_REQUIRED)
+                ok = False
+            else:
+                target_group = choice(v["malgrupp"], TARGET_GROUPS)
+                if target_group is None:
+                    ctx.error(
+                        row,
+                        "målgrupp",
+                        VALUE_CHOICE,
+                        value=v["malgrupp"],
+                        choices=", ".join(TargetGroup.values),
+                    )
+                    ok = False
+            email = v["epost"]
+            if email:
+                try:
+                    validate_email(email)
+                except ValidationError:
+                    ctx.error(row, "e-post", VALUE_EMAIL, value=email)
+                    ok = False
+                ok = check_length(ctx, row, "e-post", email, EMAIL_MAX) and ok
+            if ok:
+                parsed.append(
+                    (number, names[0], names[1], gender, municipality_id, v, sector, target_group, email)
+                )
+        if ctx.has_errors:
+            return  # the file will be rejected: validate the rest, look nothing more up
+        self._apply(parsed, ctx)
+
+    def _apply(self, parsed: list[tuple], ctx: ImportContext) -> None:
+        result = ctx.result
+        write = ctx.writing
+        keys = [
+            self.workplaces.want(m, v["arbetsplats"], sector)
+            for (_n, _f, _l, _g, m, v, sector, _t, _e) in parsed
+        ]
+        self.workplaces.flush(write=write)
+        existing = {
+            row[1]: row
+            for row in Person.objects.filter(personnummer__in=[p[0] for p in parsed]).values_list(
+                "pk",
+                "personnummer",
+                "first_name",
+                "last_name",
+                "gender",
+                "municipality_id",
+                "workplace_id",
+                "target_group",
+                "email",
+            )
+        }
+        now = timezone.now()
+        creates: list[tuple] = []
+        updates: list[Person] = []
+        for (number, first, last, gender, municipality_id, _v, _s, target_group, email), key in zip(
+            parsed, keys, strict=True
+        ):
+            workplace_id = self.workplaces.ids[key]
+            old = existing.get(number)
+            if old is None:
+                creates.append(
+                    (
+                        number,
+                        first,
+                        last,
+                        gender or pnr.gender(number),
+                        pnr.birth_date(number),
+                        municipality_id,
+                        workplace_id,
+                        target_group,
+                        email,
+                        now,
+                        now,
+                    )
+                )
+                continue
+            new = (
+                first,
+                last,
+                gender or old[4],
+                municipality_id,
+                workplace_id,
+                target_group,
+                email or old[8],
+            )
+            if new == old[2:]:
+                result.unchanged += 1
+                continue
+            updates.append(
+                Person(
+                    pk=old[0],
+                    first_name=new[0],
+                    last_name=new[1],
+                    gender=new[2],
+                    municipality_id=new[3],
+                    workplace_id=new[4],
+                    target_group=new[5],
+                    email=new[6],
+                    updated_at=now,
+                )
+            )
+        result.created += len(creates)
+        result.updated += len(updates)
+        if write:
+            insert_rows(Person, _PERSON_INSERT, creates)
+            if updates:
+                Person.objects.bulk_update(updates, [*_PERSON_FIELDS, "updated_at"], batch_size=500)
+
+    def finish(self, ctx: ImportContext) -> None:
+        self.workplaces.note(ctx.result)
+        if ctx.writing:
+            audit_log_import(ctx, what=_g("Import av medarbetare: %(file)s") % {"file": ctx.result.filename})
+
+
+def import_people(
+    source: Any,
+    *,
+    filename: str | None = None,
+    dry_run: bool = False,
+    user: User | None = None,
+    max_bytes: int | object | None = SETTINGS_LIMIT,
+) -> ImportResult:
+    return run_import(
+        PeopleImport(user=user), source, filename=filename, dry_run=dry_run, user=user, max_bytes=max_bytes
+    )
+
+
+def people_summary(result: ImportResult) -> str:
+    """The last line of `import_people` (spec §1a)."""
+    params = {"n": result.total, "m": result.created, "k": result.updated}
+    if result.dry_run:
+        return (
+            _g("Förhandsgranskning: %(n)s personer (%(m)s nya, %(k)s uppdaterade) – inget sparades") % params
+        )
+    return _g("Importerade %(n)s personer (%(m)s nya, %(k)s uppdaterade)") % params
