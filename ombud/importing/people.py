@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _g
 from django.utils.translation import gettext_lazy as _
 
+from ombud import access
 from ombud import personnummer as pnr
 from ombud.importing.engine import (
     SETTINGS_LIMIT,
@@ -29,6 +30,7 @@ from ombud.importing.values import (
     choice,
     choices_of,
     parse_personnummer,
+    personnummer_or_none,
 )
 from ombud.importing.writer import insert_rows
 from ombud.models import Person, Sector, TargetGroup, Workplace
@@ -37,6 +39,9 @@ if TYPE_CHECKING:
     from ombud.models import User
 
 PERSON_DUPLICATE_IN_FILE = _("samma personnummer finns redan på rad %(row)s")
+# A scoped import (issue 9): says that the number is taken, never by whom or where.
+PERSON_OUTSIDE_SCOPE = _("finns redan i en annan kommun – kontakta programledaren")
+MUNICIPALITY_OUTSIDE_SCOPE = _("%(value)s är inte en av dina kommuner")
 
 # Field lengths come from the models, so a migration that changes one changes the check too.
 FIRST_NAME_MAX = Person._meta.get_field("first_name").max_length
@@ -75,6 +80,10 @@ class PeopleImport:
     - `kommun`: name (any case, with or without å/ä/ö) or kommunkod; must be registered.
     - `arbetsplats`: matched case-insensitively within the municipality; created if new, with
       `verksamhet` from its first row.
+    - Scope (`access.people_import_scope`): an import run by a user with municipalities (a
+      local leader on the web) creates people only in them and updates only people already
+      registered in them; a row for someone registered elsewhere is refused without saying
+      who or where. The `import_people` command (no user) is unscoped.
     """
 
     kind = "people"
@@ -92,6 +101,8 @@ class PeopleImport:
 
     def __init__(self, *, user: User | None = None) -> None:
         self.user = user
+        # Whose people this import may write (`ombud.access`): None for every municipality.
+        self.scope = access.people_import_scope(user)
         self.municipalities = MunicipalityLookup()
         self.workplaces = WorkplaceLookup()
         # personnummer (as int: compact) → first row, to report duplicates inside the file.
@@ -99,6 +110,7 @@ class PeopleImport:
 
     def handle_batch(self, batch: list[tuple[int, dict[str, str]]], ctx: ImportContext) -> None:
         parsed = []
+        foreign = self._registered_elsewhere(batch)
         for row, v in batch:
             ok = True
             number = parse_personnummer(ctx, row, "personnummer", v["personnummer"])
@@ -108,6 +120,9 @@ class PeopleImport:
                 first_row = self.seen.setdefault(int(number), row)
                 if first_row != row:
                     ctx.error(row, "personnummer", PERSON_DUPLICATE_IN_FILE, row=first_row)
+                    ok = False
+                elif number in foreign:
+                    ctx.error(row, "personnummer", PERSON_OUTSIDE_SCOPE)
                     ok = False
             names = []
             for key, label, max_length in (
@@ -133,6 +148,9 @@ class PeopleImport:
                 municipality_id = self.municipalities.get(v["kommun"])
                 if municipality_id is None:
                     ctx.error(row, "kommun", MUNICIPALITY_UNKNOWN, value=v["kommun"])
+                    ok = False
+                elif self.scope is not None and municipality_id not in self.scope:
+                    ctx.error(row, "kommun", MUNICIPALITY_OUTSIDE_SCOPE, value=v["kommun"])
                     ok = False
             if not v["arbetsplats"]:
                 ctx.error(row, "arbetsplats", VALUE_REQUIRED)
@@ -180,6 +198,17 @@ class PeopleImport:
         if ctx.has_errors:
             return  # the file will be rejected: validate the rest, look nothing more up
         self._apply(parsed, ctx)
+
+    def _registered_elsewhere(self, batch: list[tuple[int, dict[str, str]]]) -> set[str]:
+        """Personnummer of this batch registered outside the import's scope (one query)."""
+        if self.scope is None:
+            return set()
+        numbers = {personnummer_or_none(v["personnummer"]) for _row, v in batch} - {None}
+        return set(
+            Person.objects.filter(personnummer__in=numbers)
+            .exclude(municipality_id__in=self.scope)
+            .values_list("personnummer", flat=True)
+        )
 
     def _apply(self, parsed: list[tuple], ctx: ImportContext) -> None:
         result = ctx.result

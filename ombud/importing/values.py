@@ -81,6 +81,11 @@ def _normalised(value: str) -> tuple[str | None, str]:
         return None, "; ".join(str(m) for m in exc.messages)
 
 
+def personnummer_or_none(value: str) -> str | None:
+    """The 12 digits of `value`, or None when it is not a valid personnummer (no message)."""
+    return _normalised(value)[0] if value else None
+
+
 def parse_personnummer(ctx: ImportContext, row: int, label: str, value: str) -> str | None:
     if not value:
         ctx.error(row, label, VALUE_REQUIRED)
