@@ -38,6 +38,7 @@ from ombud.importing.parsers import (
     FILE_TYPE,
     FILE_UNREADABLE,
     FILE_XLSX_BROKEN,
+    FILE_XLSX_TOO_BIG,
     ImportFileError,
 )
 from ombud.importing.people import PERSON_DUPLICATE_IN_FILE, PeopleImport, import_people, people_summary
@@ -76,6 +77,7 @@ __all__ = [
     "FILE_UNKNOWN_COLUMNS",
     "FILE_UNREADABLE",
     "FILE_XLSX_BROKEN",
+    "FILE_XLSX_TOO_BIG",
     "MUNICIPALITY_UNKNOWN",
     "NEW_WORKPLACES",
     "PERSON_DUPLICATE_IN_FILE",

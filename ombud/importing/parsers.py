@@ -6,12 +6,15 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import os
+import zipfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import IO, Any
 
+from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
+from ombud.formatting import num
 from ombud.importing.encodings import decoded_lines, detect_encoding
 
 # --- messages: the container ------------------------------------------------------------------
@@ -25,6 +28,20 @@ FILE_XLSX_BROKEN = _("Excel-filen kunde inte läsas. Öppna den i Excel, spara s
 FILE_BINARY = _("Filen är inte en CSV-fil (den innehåller binära data).")
 FILE_CSV_BROKEN = _("CSV-filen kunde inte läsas efter rad %(row)s: %(reason)s")
 FILE_UNREADABLE = _("Filen kunde inte öppnas.")
+FILE_XLSX_TOO_BIG = _(
+    "Excel-filen är för stor för att läsas in: högst %(rows)s rader, %(columns)s kolumner och "
+    "%(mb)s MB uppackad data. Dela upp filen eller spara den som CSV."
+)
+
+# XLSX limits, checked before parsing (issue 9: a 972 KB file with a huge sharedStrings part grew
+# a worker to 1.2 GB; a 2 KB file declaring `A1:XFD1048576` ran into the 60 s timeout).
+# Each can be raised in settings (`IMPORT_XLSX_MAX_ROWS` …); larger histories go in as CSV.
+XLSX_MAX_ROWS = 250_000
+XLSX_MAX_COLUMNS = 100
+XLSX_MAX_UNCOMPRESSED_BYTES = 128 * 1024 * 1024
+# openpyxl keeps every shared string in memory (a Python str per entry, ~4× the XML), so that
+# part gets a quarter of the byte limit; the sheet itself is streamed.
+SHARED_STRINGS_SHARE = 4
 
 
 class ImportFileError(Exception):
@@ -87,17 +104,69 @@ def _csv_records(fh: IO[bytes]) -> Iterator[list[str]]:
         raise ImportFileError(FILE_CSV_BROKEN, row=reader.line_num, reason=exc) from exc
 
 
+def xlsx_max_rows() -> int:
+    return getattr(settings, "IMPORT_XLSX_MAX_ROWS", XLSX_MAX_ROWS)
+
+
+def xlsx_max_columns() -> int:
+    return getattr(settings, "IMPORT_XLSX_MAX_COLUMNS", XLSX_MAX_COLUMNS)
+
+
+def xlsx_max_uncompressed() -> int:
+    return getattr(settings, "IMPORT_XLSX_MAX_UNCOMPRESSED_BYTES", XLSX_MAX_UNCOMPRESSED_BYTES)
+
+
+def _too_big() -> ImportFileError:
+    return ImportFileError(
+        FILE_XLSX_TOO_BIG,
+        rows=num(xlsx_max_rows()),
+        columns=num(xlsx_max_columns()),
+        mb=num(xlsx_max_uncompressed() / (1024 * 1024)),
+    )
+
+
+def _check_zip(fh: IO[bytes]) -> None:
+    """Refuse a workbook whose parts declare more than the limits, before anything is unpacked.
+
+    The sizes come from the zip's central directory. They are a real bound: Python's zipfile
+    stops at the declared size (and fails the CRC check) when a part unpacks to more.
+    """
+    try:
+        with zipfile.ZipFile(fh) as archive:
+            parts = archive.infolist()
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError) as exc:
+        raise ImportFileError(FILE_XLSX_BROKEN) from exc
+    finally:
+        fh.seek(0)
+    limit = xlsx_max_uncompressed()
+    total = sum(part.file_size for part in parts)
+    strings = sum(part.file_size for part in parts if part.filename.lower().endswith("sharedstrings.xml"))
+    if total > limit or strings > limit // SHARED_STRINGS_SHARE:
+        raise _too_big()
+
+
 def _xlsx_records(fh: IO[bytes]) -> Iterator[list[str]]:
     from openpyxl import load_workbook
 
+    _check_zip(fh)
     try:
         workbook = load_workbook(fh, read_only=True, data_only=True)
         sheet = workbook.worksheets[0]
     except Exception as exc:  # zipfile, XML and openpyxl raise many kinds
         raise ImportFileError(FILE_XLSX_BROKEN) from exc
+    max_rows, max_columns = xlsx_max_rows(), xlsx_max_columns()
     try:
-        for values in sheet.iter_rows(values_only=True):
-            yield [_cell_text(v) for v in values]
+        # The declared dimension (`A1:XFD1048576`) is what openpyxl would pad every row to.
+        if (sheet.max_row or 0) > max_rows or (sheet.max_column or 0) > max_columns:
+            raise _too_big()
+        # Read the cells that are there, not the declared box (which may also be wrong).
+        sheet.reset_dimensions()
+        for number, values in enumerate(sheet.iter_rows(values_only=True), start=1):
+            if number > max_rows:
+                raise _too_big()
+            if len(values) > max_columns and any(_cell_text(v) for v in values[max_columns:]):
+                raise _too_big()  # empty formatted cells far to the right are harmless
+            yield [_cell_text(v) for v in values[:max_columns]]
     except ImportFileError:
         raise
     except Exception as exc:  # a broken sheet part surfaces only while reading
