@@ -37,6 +37,7 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext_lazy as _
 
 from ombud.datacache import data_changed
+from ombud.importing.encodings import looks_garbled
 from ombud.importing.parsers import FILE_UNREADABLE, ImportFileError, records
 from ombud.importing.values import _normalised, header_key
 from ombud.models import AuditLog
@@ -58,6 +59,11 @@ FILE_UNKNOWN_COLUMNS = _("Okända kolumner hoppas över: %(columns)s.")
 FILE_TOO_MANY_ERRORS = _("… och %(count)s fel till.")
 FILE_DATABASE = _("Importen avbröts eftersom uppgifterna ändrades samtidigt av någon annan. Försök igen.")
 ROW_ERROR = _("rad %(row)s: %(column)s: %(error)s")
+# The whole file is refused: a garbled name is never the only one.
+ROW_GARBLED = _(
+    "rad %(row)s: %(column)s: %(value)s ser ut som felkodad text (å, ä och ö har blivit till exempel "
+    'Ã¥, Ã¤ och Ã¶). Spara filen som "CSV UTF-8" och försök igen.'
+)
 
 
 @dataclass(frozen=True)
@@ -179,6 +185,9 @@ def _rows(
             continue  # Excel leaves empty rows at the end; they are not data
         width = len(record)
         row = {key: (record[i] if i < width else "") for key, i in items}
+        for key, value in row.items():
+            if value and not value.isascii() and looks_garbled(value):
+                raise ImportFileError(ROW_GARBLED, row=number, column=labels[key], value=value)
         row.update(absent)
         if len(result.preview) < PREVIEW_ROWS:
             result.preview.append({labels[k]: row[k] for k in mapping})

@@ -28,6 +28,10 @@ FILE_XLSX_BROKEN = _("Excel-filen kunde inte läsas. Öppna den i Excel, spara s
 FILE_BINARY = _("Filen är inte en CSV-fil (den innehåller binära data).")
 FILE_CSV_BROKEN = _("CSV-filen kunde inte läsas efter rad %(row)s: %(reason)s")
 FILE_UNREADABLE = _("Filen kunde inte öppnas.")
+FILE_MIXED_ENCODING = _(
+    "rad %(row)s: filen blandar teckenkodningar (UTF-8 och Windows-1252), så å, ä och ö skulle bli "
+    'fel. Spara filen som "CSV UTF-8" och försök igen.'
+)
 FILE_XLSX_TOO_BIG = _(
     "Excel-filen är för stor för att läsas in: högst %(rows)s rader, %(columns)s kolumner och "
     "%(mb)s MB uppackad data. Dela upp filen eller spara den som CSV."
@@ -81,12 +85,7 @@ def _cell_text(value: Any) -> str:
     return str(value).strip()
 
 
-def _csv_records(fh: IO[bytes]) -> Iterator[list[str]]:
-    head = fh.read(65536)
-    fh.seek(0)
-    if b"\x00" in head:
-        raise ImportFileError(FILE_BINARY)
-    encoding = detect_encoding(fh)
+def _csv_reader(fh: IO[bytes], encoding: str) -> csv.Reader:
     lines = decoded_lines(fh, encoding)
     first = next(lines, "")
     counts = {sep: first.count(sep) for sep in (";", ",", "\t")}
@@ -96,7 +95,32 @@ def _csv_records(fh: IO[bytes]) -> Iterator[list[str]]:
         yield first
         yield from lines
 
-    reader = csv.reader(chained(), delimiter=delimiter)
+    return csv.reader(chained(), delimiter=delimiter)
+
+
+def _row_of_line(fh: IO[bytes], encoding: str, line: int) -> int:
+    """The spreadsheet row (record) that contains the file's `line`: a quoted cell may span lines."""
+    reader = _csv_reader(fh, encoding)
+    row = 0
+    try:
+        for row, _record in enumerate(reader, start=1):  # noqa: B007 - the last one is the answer
+            if reader.line_num >= line:
+                break
+    except csv.Error:
+        pass
+    return max(row, 1)
+
+
+def _csv_records(fh: IO[bytes]) -> Iterator[list[str]]:
+    head = fh.read(65536)
+    fh.seek(0)
+    if b"\x00" in head:
+        raise ImportFileError(FILE_BINARY)
+    encoding, mixed_line = detect_encoding(fh)
+    if mixed_line is not None:
+        row = _row_of_line(fh, encoding, mixed_line)
+        raise ImportFileError(FILE_MIXED_ENCODING, row=row)
+    reader = _csv_reader(fh, encoding)
     try:
         for record in reader:
             yield [cell.strip() for cell in record]
