@@ -32,6 +32,7 @@ from django.utils import timezone
 from kurser.models import ATTENDED_STATUSES, Attendance, AttendanceStatus, Course, CourseType, Session
 from ombud import access
 from ombud.models import Ombud, Person, Role, Workplace
+from ombud.search import name_condition
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser
@@ -285,8 +286,7 @@ def person_search(*, user: User | AnonymousUser, session: Session, q: str, limit
     if not words or len(q.strip()) < 2:
         return []
     qs = access.people_for(user).filter(erased_at__isnull=True).exclude(attendances__session=session)
-    for w in words[:3]:
-        qs = qs.filter(Q(first_name__icontains=w) | Q(last_name__icontains=w))
+    qs = qs.filter(name_condition(" ".join(words[:3])))
     # Colleagues from the session's own workplace first: they are the likely walk-ins.
     own_first = Case(When(workplace_id=session.workplace_id, then=Value(0)), default=Value(1))
     return list(qs.select_related("workplace").order_by(own_first, "first_name", "last_name", "pk")[:limit])

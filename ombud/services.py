@@ -41,6 +41,7 @@ from ombud.models import (
     UnitCost,
     Workplace,
 )
+from ombud.search import search_text
 
 if TYPE_CHECKING:
     from ombud.models import User
@@ -246,6 +247,7 @@ def person_create(
         target_group=target_group,
         email=(email or "").strip(),
     )
+    person.search = search_text(person.first_name, person.last_name)
     person.full_clean()
     person.save()
     data_changed()
@@ -284,6 +286,7 @@ def person_update(*, person: Person, by: User | None = None, **fields: Any) -> P
     if not person.gender and person.personnummer:
         person.gender = pnr.gender(person.personnummer)
     _check_workplace(person.municipality, person.workplace)
+    person.search = search_text(person.first_name, person.last_name)
     person.full_clean()
     person.save()
     data_changed()
@@ -469,6 +472,7 @@ def person_erase(*, person: Person, user: User | None, reason: str) -> None:
     person.last_name = ERASED_LAST_NAME
     person.email = ""
     person.erased_at = timezone.now()
+    person.search = search_text(person.first_name, person.last_name)
     person.full_clean()
     person.save()
     # Audit text must not contain the name or number that were just erased.

@@ -34,6 +34,7 @@ from ombud.importing.values import (
 )
 from ombud.importing.writer import insert_rows
 from ombud.models import Person, Sector, TargetGroup, Workplace
+from ombud.search import search_text
 
 if TYPE_CHECKING:
     from ombud.models import User
@@ -65,6 +66,7 @@ _PERSON_INSERT = [
     "email",
     "created_at",
     "updated_at",
+    "search",
 ]
 
 
@@ -254,6 +256,7 @@ class PeopleImport:
                         email,
                         now,
                         now,
+                        search_text(first, last),
                     )
                 )
                 continue
@@ -280,6 +283,7 @@ class PeopleImport:
                     target_group=new[5],
                     email=new[6],
                     updated_at=now,
+                    search=search_text(new[0], new[1]),
                 )
             )
         result.created += len(creates)
@@ -287,7 +291,7 @@ class PeopleImport:
         if write:
             insert_rows(Person, _PERSON_INSERT, creates)
             if updates:
-                Person.objects.bulk_update(updates, [*_PERSON_FIELDS, "updated_at"], batch_size=500)
+                Person.objects.bulk_update(updates, [*_PERSON_FIELDS, "updated_at", "search"], batch_size=500)
 
     def finish(self, ctx: ImportContext) -> None:
         self.workplaces.note(ctx.result)
