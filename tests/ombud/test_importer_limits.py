@@ -7,8 +7,10 @@ import io
 import struct
 import time
 import zipfile
+from pathlib import Path
 
 import pytest
+from django.urls import reverse
 from openpyxl import Workbook
 
 from ombud.formatting import num
@@ -150,3 +152,14 @@ def test_limits_can_be_raised_in_settings(settings):
     settings.IMPORT_XLSX_MAX_ROWS = 2_000_000
     settings.IMPORT_XLSX_MAX_COLUMNS = 20_000
     assert (parsers.xlsx_max_rows(), parsers.xlsx_max_columns()) == (2_000_000, 20_000)
+
+
+def test_the_upload_page_refuses_a_bomb_with_the_message(client_as, local_leader_ale, ale, settings):
+    data = _rewrite(_workbook(), sheet=lambda xml: xml.replace(b'ref="A1:H2"', b'ref="A1:XFD1048576"'))
+    started = time.monotonic()
+    response = client_as(local_leader_ale).post(reverse("ombud:person-import"), {"file": _upload(data)})
+    assert time.monotonic() - started < 1.0
+    assert response.status_code == 400
+    assert "Excel-filen är för stor för att läsas in" in response.content.decode()
+    folder = Path(settings.MEDIA_ROOT) / "imports"
+    assert not folder.exists() or list(folder.iterdir()) == []  # the upload is not kept
