@@ -83,9 +83,9 @@ def _upload(data: bytes) -> io.BytesIO:
 
 def _refused_fast(data: bytes) -> None:
     people, workplaces = Person.objects.count(), Workplace.objects.count()
-    started = time.monotonic()
+    started = time.process_time()  # CPU time: other work on a shared machine does not count
     result = import_people(_upload(data))
-    elapsed = time.monotonic() - started
+    elapsed = time.process_time() - started
     expected = str(FILE_XLSX_TOO_BIG) % {
         "rows": num(parsers.xlsx_max_rows()),
         "columns": num(parsers.xlsx_max_columns()),
@@ -156,9 +156,9 @@ def test_limits_can_be_raised_in_settings(settings):
 
 def test_the_upload_page_refuses_a_bomb_with_the_message(client_as, local_leader_ale, ale, settings):
     data = _rewrite(_workbook(), sheet=lambda xml: xml.replace(b'ref="A1:H2"', b'ref="A1:XFD1048576"'))
-    started = time.monotonic()
+    started = time.process_time()
     response = client_as(local_leader_ale).post(reverse("ombud:person-import"), {"file": _upload(data)})
-    assert time.monotonic() - started < 1.0
+    assert time.process_time() - started < 1.0
     assert response.status_code == 400
     assert "Excel-filen är för stor för att läsas in" in response.content.decode()
     folder = Path(settings.MEDIA_ROOT) / "imports"
