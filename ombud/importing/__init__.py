@@ -43,7 +43,14 @@ from ombud.importing.parsers import (
     FILE_XLSX_TOO_BIG,
     ImportFileError,
 )
-from ombud.importing.people import PERSON_DUPLICATE_IN_FILE, PeopleImport, import_people, people_summary
+from ombud.importing.people import (
+    MUNICIPALITY_OUTSIDE_SCOPE,
+    PERSON_DUPLICATE_IN_FILE,
+    PERSON_OUTSIDE_SCOPE,
+    PeopleImport,
+    import_people,
+    people_summary,
+)
 from ombud.importing.values import (
     MUNICIPALITY_UNKNOWN,
     VALUE_CHOICE,
@@ -81,9 +88,11 @@ __all__ = [
     "FILE_UNREADABLE",
     "FILE_XLSX_BROKEN",
     "FILE_XLSX_TOO_BIG",
+    "MUNICIPALITY_OUTSIDE_SCOPE",
     "MUNICIPALITY_UNKNOWN",
     "NEW_WORKPLACES",
     "PERSON_DUPLICATE_IN_FILE",
+    "PERSON_OUTSIDE_SCOPE",
     "ROW_ERROR",
     "ROW_GARBLED",
     "SETTINGS_LIMIT",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
@@ -54,6 +55,8 @@ GENDERS = {"kvinna": "kvinna", "man": "man", "annat": "annat"}
 SECTORS = choices_of(Sector)
 TARGET_GROUPS = choices_of(TargetGroup)
 _PERSON_FIELDS = ["first_name", "last_name", "gender", "municipality", "workplace", "target_group", "email"]
+# Compared with the stored person to tell "updated" from "unchanged".
+_COMPARED = ["first_name", "last_name", "gender", "municipality_id", "workplace_id", "target_group", "email"]
 _PERSON_INSERT = [
     "personnummer",
     "first_name",
@@ -68,6 +71,21 @@ _PERSON_INSERT = [
     "updated_at",
     "search",
 ]
+
+
+@dataclass(slots=True)
+class PersonRow:
+    """One valid row of the file, ready to be written."""
+
+    number: str  # 12 digits
+    first_name: str
+    last_name: str
+    gender: str  # "" = derive from the personnummer (new) or keep the stored one
+    municipality_id: int
+    workplace: str  # name, resolved per batch by WorkplaceLookup
+    sector: str
+    target_group: str
+    email: str  # "" = keep the stored address
 
 
 class PeopleImport:
@@ -111,7 +129,7 @@ class PeopleImport:
         self.seen: dict[int, int] = {}
 
     def handle_batch(self, batch: list[tuple[int, dict[str, str]]], ctx: ImportContext) -> None:
-        parsed = []
+        parsed: list[PersonRow] = []
         foreign = self._registered_elsewhere(batch)
         for row, v in batch:
             ok = True
@@ -195,7 +213,17 @@ class PeopleImport:
                 ok = check_length(ctx, row, "e-post", email, EMAIL_MAX) and ok
             if ok:
                 parsed.append(
-                    (number, names[0], names[1], gender, municipality_id, v, sector, target_group, email)
+                    PersonRow(
+                        number=number,
+                        first_name=names[0],
+                        last_name=names[1],
+                        gender=gender,
+                        municipality_id=municipality_id,
+                        workplace=v["arbetsplats"],
+                        sector=sector,
+                        target_group=target_group,
+                        email=email,
+                    )
                 )
         if ctx.has_errors:
             return  # the file will be rejected: validate the rest, look nothing more up
@@ -212,79 +240,56 @@ class PeopleImport:
             .values_list("personnummer", flat=True)
         )
 
-    def _apply(self, parsed: list[tuple], ctx: ImportContext) -> None:
+    def _apply(self, parsed: list[PersonRow], ctx: ImportContext) -> None:
         result = ctx.result
         write = ctx.writing
-        keys = [
-            self.workplaces.want(m, v["arbetsplats"], sector)
-            for (_n, _f, _l, _g, m, v, sector, _t, _e) in parsed
-        ]
+        keys = [self.workplaces.want(p.municipality_id, p.workplace, p.sector) for p in parsed]
         self.workplaces.flush(write=write)
         existing = {
-            row[1]: row
-            for row in Person.objects.filter(personnummer__in=[p[0] for p in parsed]).values_list(
-                "pk",
-                "personnummer",
-                "first_name",
-                "last_name",
-                "gender",
-                "municipality_id",
-                "workplace_id",
-                "target_group",
-                "email",
+            stored.personnummer: stored
+            for stored in Person.objects.filter(personnummer__in=[p.number for p in parsed]).values_list(
+                "pk", "personnummer", *_COMPARED, named=True
             )
         }
         now = timezone.now()
         creates: list[tuple] = []
         updates: list[Person] = []
-        for (number, first, last, gender, municipality_id, _v, _s, target_group, email), key in zip(
-            parsed, keys, strict=True
-        ):
+        for p, key in zip(parsed, keys, strict=True):
             workplace_id = self.workplaces.ids[key]
-            old = existing.get(number)
+            old = existing.get(p.number)
             if old is None:
                 creates.append(
                     (
-                        number,
-                        first,
-                        last,
-                        gender or pnr.gender(number),
-                        pnr.birth_date(number),
-                        municipality_id,
+                        p.number,
+                        p.first_name,
+                        p.last_name,
+                        p.gender or pnr.gender(p.number),
+                        pnr.birth_date(p.number),
+                        p.municipality_id,
                         workplace_id,
-                        target_group,
-                        email,
+                        p.target_group,
+                        p.email,
                         now,
                         now,
-                        search_text(first, last),
+                        search_text(p.first_name, p.last_name),
                     )
                 )
                 continue
-            new = (
-                first,
-                last,
-                gender or old[4],
-                municipality_id,
-                workplace_id,
-                target_group,
-                email or old[8],
-            )
-            if new == old[2:]:
+            # An empty `kön` or `e-post` keeps what is stored.
+            new = {
+                "first_name": p.first_name,
+                "last_name": p.last_name,
+                "gender": p.gender or old.gender,
+                "municipality_id": p.municipality_id,
+                "workplace_id": workplace_id,
+                "target_group": p.target_group,
+                "email": p.email or old.email,
+            }
+            if all(getattr(old, name) == value for name, value in new.items()):
                 result.unchanged += 1
                 continue
             updates.append(
-                Person(
-                    pk=old[0],
-                    first_name=new[0],
-                    last_name=new[1],
-                    gender=new[2],
-                    municipality_id=new[3],
-                    workplace_id=new[4],
-                    target_group=new[5],
-                    email=new[6],
-                    updated_at=now,
-                    search=search_text(new[0], new[1]),
-                )
+                Person(pk=old.pk, **new, updated_at=now, search=search_text(p.first_name, p.last_name))
             )
         result.created += len(creates)
         result.updated += len(updates)
