@@ -8,6 +8,7 @@ import io
 import string
 
 import pytest
+from django.urls import reverse
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from openpyxl import Workbook
@@ -294,3 +295,13 @@ def test_broken_workbooks_never_raise_or_write(register, good_workbook, cut, fli
         data[position % len(data)] ^= 0xFF
     _people(bytes(data), "personal.xlsx")
     _attendance(register, bytes(data), "narvaro.xlsx")
+
+
+@settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(file=FILES_OF_BYTES)
+def test_the_upload_page_never_answers_with_a_server_error(client_as, local_leader_ale, register, file):
+    data, name = file
+    before = _tables()
+    response = client_as(local_leader_ale).post(reverse("ombud:person-import"), {"file": _upload(data, name)})
+    assert response.status_code in (200, 400)
+    assert _tables() == before  # the upload step is a preview: nothing is written
