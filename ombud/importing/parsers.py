@@ -43,9 +43,10 @@ FILE_XLSX_TOO_BIG = _(
 XLSX_MAX_ROWS = 250_000
 XLSX_MAX_COLUMNS = 100
 XLSX_MAX_UNCOMPRESSED_BYTES = 128 * 1024 * 1024
-# openpyxl keeps every shared string in memory (a Python str per entry, ~4× the XML), so that
-# part gets a quarter of the byte limit; the sheet itself is streamed.
-SHARED_STRINGS_SHARE = 4
+# openpyxl streams the worksheets but reads every other part whole into Python objects (a str
+# per shared string, an object per style: several times the XML), so together those parts get
+# a quarter of the byte limit.
+READ_WHOLE_SHARE = 4
 
 
 class ImportFileError(Exception):
@@ -164,8 +165,8 @@ def _check_zip(fh: IO[bytes]) -> None:
         fh.seek(0)
     limit = xlsx_max_uncompressed()
     total = sum(part.file_size for part in parts)
-    strings = sum(part.file_size for part in parts if part.filename.lower().endswith("sharedstrings.xml"))
-    if total > limit or strings > limit // SHARED_STRINGS_SHARE:
+    whole = sum(part.file_size for part in parts if not part.filename.startswith("xl/worksheets/"))
+    if total > limit or whole > limit // READ_WHOLE_SHARE:
         raise _too_big()
 
 

@@ -163,3 +163,9 @@ def test_the_upload_page_refuses_a_bomb_with_the_message(client_as, local_leader
     assert "Excel-filen är för stor för att läsas in" in response.content.decode()
     folder = Path(settings.MEDIA_ROOT) / "imports"
     assert not folder.exists() or list(folder.iterdir()) == []  # the upload is not kept
+
+
+def test_a_huge_styles_part_is_refused_too(ale):
+    """openpyxl reads every part but the worksheets whole, so they share the smaller limit."""
+    quarter_and_a_bit = parsers.xlsx_max_uncompressed() // 4 + 1
+    _refused_fast(_declare_size(_workbook(), "xl/styles.xml", quarter_and_a_bit))
