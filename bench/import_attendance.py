@@ -46,9 +46,11 @@ def register_people(n: int) -> dict[str, list[str]]:
     """COPY n people into the database; returns written personnummer by municipality code."""
     from django.db import connection, transaction
 
-    from ombud.importer import _PERSON_INSERT, insert_rows
+    from ombud.importing.people import _PERSON_INSERT
+    from ombud.importing.writer import insert_rows
     from ombud.models import Municipality, Person, Workplace
     from ombud.personnummer import birth_date, gender
+    from ombud.search import search_text
 
     munis = dict(Municipality.objects.values_list("code", "pk"))
     by_code: dict[str, list[str]] = {code: [] for code, _ in MUNICIPALITIES}
@@ -61,7 +63,10 @@ def register_people(n: int) -> dict[str, list[str]]:
             workplaces[key] = Workplace.objects.create(
                 municipality_id=key[0], name=workplace, sector=sector
             ).pk
-        rows.append((p, first, last, gender(p), birth_date(p), key[0], workplaces[key], group, "", now, now))
+        search = search_text(first, last)
+        rows.append(
+            (p, first, last, gender(p), birth_date(p), key[0], workplaces[key], group, "", now, now, search)
+        )
         by_code[code].append(written)
     assert connection.vendor == "postgresql"
     with transaction.atomic():

@@ -1,4 +1,4 @@
-"""Attendance history import (spec §1b), a handler for the one engine in `ombud.importer`.
+"""Attendance history import (spec §1b), a handler for the one engine in `ombud.importing`.
 
 One row per participant per session. Rows with the same (datum, starttid, kurs, kommun,
 arbetsplats, utbildare) form one session; they must agree on the session's own values
@@ -28,7 +28,7 @@ from django.utils.translation import gettext_lazy as _
 from kurser import rules
 from kurser.models import Attendance, Course, CourseType, Form, Level, Session
 from kurser.services import attendance_change_record, reporting_months, session_facts
-from ombud.importer import (
+from ombud.importing import (
     SETTINGS_LIMIT,
     VALUE_CHOICE,
     VALUE_DATE,
@@ -288,7 +288,7 @@ class AttendanceImport:
             ctx.error(row, "kommun", VALUE_REQUIRED)
             ok = False
         elif (municipality_id := self.municipalities.get(v["kommun"])) is None:
-            from ombud.importer import MUNICIPALITY_UNKNOWN
+            from ombud.importing import MUNICIPALITY_UNKNOWN
 
             ctx.error(row, "kommun", MUNICIPALITY_UNKNOWN, value=v["kommun"])
             ok = False

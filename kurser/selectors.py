@@ -32,6 +32,7 @@ from kurser import counting
 from kurser.models import Attendance, AttendanceStatus, Course, Session
 from ombud import access
 from ombud.models import Ombud, Person, Role, Workplace
+from ombud.search import name_condition
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser
@@ -286,8 +287,7 @@ def person_search(*, user: User | AnonymousUser, session: Session, q: str, limit
     # The same rule as marking: whom the search shows, the submit accepts (and no one else).
     markable = access.people_markable(user, session).select_related("workplace")
     qs = markable.filter(erased_at__isnull=True).exclude(attendances__session=session)
-    for w in words[:3]:
-        qs = qs.filter(Q(first_name__icontains=w) | Q(last_name__icontains=w))
+    qs = qs.filter(name_condition(" ".join(words[:3])))
     # Colleagues from the session's own workplace first: they are the likely walk-ins.
     own_first = Case(When(workplace_id=session.workplace_id, then=Value(0)), default=Value(1))
     return list(qs.order_by(own_first, "first_name", "last_name", "pk")[:limit])

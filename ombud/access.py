@@ -103,6 +103,19 @@ def programmes_for(user: User | AnonymousUser) -> QuerySet[Programme]:
     return Programme.objects.filter(municipalities__in=ids).distinct()
 
 
+def people_import_scope(user: User | AnonymousUser | None) -> frozenset[int] | None:
+    """The municipalities whose people an import run by `user` may write; None: every one.
+
+    A scoped import may create people only in these municipalities and update only people
+    already registered in them (issue 9). `None` as user is the `import_people` command, run by
+    IT staff at the server: unscoped, like the programme leader.
+    """
+    if user is None:
+        return None
+    ids = municipality_ids(user)
+    return None if ids is ALL else frozenset(cast("set[int]", ids))
+
+
 # --- what a role may do ----------------------------------------------------------------------
 
 

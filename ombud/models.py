@@ -168,6 +168,9 @@ class Person(models.Model):
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
     updated_at = models.DateTimeField(auto_now=True)
     erased_at = models.DateTimeField(null=True, blank=True)
+    # The name folded for search (`ombud.search.search_text`): written by every path that writes
+    # a name (services, the import, seed_demo, erasure), because SQLite cannot fold å/ä/ö itself.
+    search = models.TextField(blank=True, default="", editable=False)
 
     class Meta:
         ordering = ["last_name", "first_name"]

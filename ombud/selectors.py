@@ -37,6 +37,7 @@ from django.db.models.functions import Coalesce
 from ombud import access
 from ombud.models import AuditLog, Municipality, Ombud, Person, Programme, TargetGroup, User, Workplace
 from ombud.personnummer import normalise
+from ombud.search import name_condition
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser
@@ -104,11 +105,9 @@ def _search(qs: QuerySet[Person], q: str, *, personnummer_allowed: bool) -> Quer
         if len(digits) in (6, 10):  # YYMMDD or YYMMDDNNNN: the century is unknown
             return qs.filter(personnummer__regex=rf"^\d{{2}}{digits}")
         return qs.filter(personnummer__startswith=digits)
-    # Each word must start a first or last name: `anna lind` finds Anna Lindqvist.
-    # Prefix matching keeps the (municipality, last_name, first_name) index useful.
-    for word in q.split():
-        qs = qs.filter(Q(first_name__istartswith=word) | Q(last_name__istartswith=word))
-    return qs
+    # Each word must start a word of the name, in any order and any case, å/ä/ö included:
+    # `anna lind` and `Lindqvist, Anna` find Anna Lindqvist (`ombud.search`).
+    return qs.filter(name_condition(q))
 
 
 def person_list(

@@ -4,7 +4,7 @@ the audit log and the GDPR tools (export, erasure, retention).
 Keyword-only arguments; business rules raise `ValidationError` with the module-level message
 constants below (tests assert the exact text); `full_clean()` before `save()`.
 
-The bulk importer (`ombud.importer`) is the one exception to "one service call per object":
+The bulk importer (`ombud.importing`) is the one exception to "one service call per object":
 at 350,000 rows a per-row `full_clean()` (which queries for uniqueness) is far too slow, so it
 applies the same rules itself (the same personnummer module, the same choices) in bulk.
 """
@@ -42,6 +42,7 @@ from ombud.models import (
     UnitCost,
     Workplace,
 )
+from ombud.search import search_text
 
 if TYPE_CHECKING:
     from ombud.models import User
@@ -247,6 +248,7 @@ def person_create(
         target_group=target_group,
         email=(email or "").strip(),
     )
+    person.search = search_text(person.first_name, person.last_name)
     person.full_clean()
     person.save()
     data_changed()
@@ -285,6 +287,7 @@ def person_update(*, person: Person, by: User | None = None, **fields: Any) -> P
     if not person.gender and person.personnummer:
         person.gender = pnr.gender(person.personnummer)
     _check_workplace(person.municipality, person.workplace)
+    person.search = search_text(person.first_name, person.last_name)
     person.full_clean()
     person.save()
     data_changed()
@@ -470,6 +473,7 @@ def person_erase(*, person: Person, user: User | None, reason: str) -> None:
     person.last_name = ERASED_LAST_NAME
     person.email = ""
     person.erased_at = timezone.now()
+    person.search = search_text(person.first_name, person.last_name)
     person.full_clean()
     person.save()
     # Audit text must not contain the name or number that were just erased.

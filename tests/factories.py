@@ -10,6 +10,7 @@ from django.contrib.auth import get_user_model
 from kurser.models import Attendance, AttendanceStatus, Course, CourseType, Session
 from ombud.models import Municipality, Ombud, Person, Programme, Role, TargetGroup, Workplace
 from ombud.personnummer import birth_date, gender, luhn_digit
+from ombud.search import search_text
 from rapporter.models import Report
 
 
@@ -77,6 +78,8 @@ class PersonFactory(factory.django.DjangoModelFactory):
     workplace = factory.SubFactory(WorkplaceFactory)
     municipality = factory.LazyAttribute(lambda p: p.workplace.municipality)
     target_group = TargetGroup.BASE_STAFF
+    # Written by every write path in the app (issue 11 search); factories write directly.
+    search = factory.LazyAttribute(lambda p: search_text(p.first_name, p.last_name))
 
 
 class OmbudFactory(factory.django.DjangoModelFactory):
@@ -239,6 +242,7 @@ def load_spec_example(programme: Programme, folder=None) -> None:
                 workplace=workplace,
                 target_group=row["målgrupp"],
                 email=row["e-post"],
+                search=search_text(row["förnamn"], row["efternamn"]),
             )
     sessions = {}
     with open(folder / "attendance.csv", encoding="utf-8-sig", newline="") as f:

@@ -21,7 +21,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext_lazy
 
-from ombud import access, importer
+from ombud import access, importing
 from ombud.forms import ImportForm
 from ombud.views import form_error
 
@@ -29,7 +29,6 @@ TOKEN_SALT = "ombud.person-import"  # noqa: S105 - a signing salt, not a secret
 TOKEN_MAX_AGE = 60 * 60  # an hour between preview and confirm
 PREVIEW_ROWS = 10
 TOKEN_EXPIRED = gettext_lazy("Förhandsgranskningen har gått ut. Ladda upp filen igen.")
-OUTSIDE_SCOPE = gettext_lazy("%(value)s är inte en av dina kommuner")
 
 
 def _import_dir() -> Path:
@@ -70,29 +69,10 @@ def _stored_path(token: str, user) -> tuple[Path, str]:
     return path, data.get("name", path.name)
 
 
-class ScopedPeopleImport(importer.PeopleImport):
-    """The shared people import, restricted to the municipalities of the uploading user: a
-    local leader's row for another municipality is a row error (so nothing is imported)."""
-
-    def __init__(self, *, user, allowed: set[int]) -> None:
-        super().__init__(user=user)
-        self.allowed = allowed
-
-    def handle_batch(self, batch, ctx) -> None:
-        for row, values in batch:
-            municipality_id = self.municipalities.get(values.get("kommun", ""))
-            if municipality_id is not None and municipality_id not in self.allowed:
-                ctx.error(row, "kommun", OUTSIDE_SCOPE, value=values["kommun"])
-        super().handle_batch(batch, ctx)
-
-
-def _run(path: Path, *, user, dry_run: bool, filename: str) -> importer.ImportResult:
-    """One call into the shared importer (the same one `import_people` uses)."""
-    ids = access.municipality_ids(user)
-    handler = (
-        importer.PeopleImport(user=user) if ids is access.ALL else ScopedPeopleImport(user=user, allowed=ids)
-    )
-    return importer.run_import(handler, path, filename=filename, dry_run=dry_run, user=user)
+def _run(path: Path, *, user, dry_run: bool, filename: str) -> importing.ImportResult:
+    """One call into the shared importer (the same one `import_people` uses); the importer
+    scopes the rows to the user's municipalities itself."""
+    return importing.import_people(path, filename=filename, dry_run=dry_run, user=user)
 
 
 def _masked(rows: list[dict[str, str]]) -> list[dict[str, str]]:
@@ -156,5 +136,5 @@ def _confirm(request: HttpRequest) -> HttpResponse:
     if result.errors:
         # Data changed between preview and confirm: nothing was written (all or nothing).
         return render(request, "ombud/person_import.html", {"form": form, "result": result}, status=400)
-    messages.success(request, importer.people_summary(result))
+    messages.success(request, importing.people_summary(result))
     return redirect("ombud:person-list")

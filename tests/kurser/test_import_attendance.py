@@ -13,7 +13,7 @@ from openpyxl import Workbook
 from kurser import importing
 from kurser.importing import attendance_summary, import_attendance
 from kurser.models import Attendance, Course, Session
-from ombud import importer
+from ombud.importing import engine
 from ombud.models import Municipality, Person
 from tests.factories import (
     CREATE_MODIG,
@@ -212,7 +212,7 @@ def test_the_session_municipality_must_belong_to_the_programme(modig, tmp_path):
 
 
 def test_rows_of_one_session_must_agree_and_a_participant_appears_once(modig, tmp_path, monkeypatch):
-    monkeypatch.setattr(importer, "BATCH_SIZE", 2)
+    monkeypatch.setattr(engine, "BATCH_SIZE", 2)
     rows = [
         f"{SESSION},{ANNA},närvarande,",
         SESSION.replace("på plats", "fjärr")

@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 
 from kurser import rules, services
 from kurser.importing import AttendanceImport
-from ombud.importer import ImportContext, ImportResult
+from ombud.importing import ImportContext, ImportResult
 from tests.factories import ProgrammeFactory
 
 pytestmark = pytest.mark.django_db

@@ -10,8 +10,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from openpyxl import Workbook
 
-from ombud import importer
-from ombud.importer import import_people, people_summary
+from ombud import importing as importer
+from ombud.importing import encodings, engine, import_people, people_summary
 from ombud.models import AuditLog, Person, Workplace
 from tests.factories import WorkplaceFactory, make_personnummer
 
@@ -186,7 +186,7 @@ def test_every_invalid_row_is_listed_with_its_spreadsheet_row_and_nothing_is_wri
 def test_a_bad_row_after_the_first_batch_rolls_back_the_batches_already_written(
     tmp_path, municipalities, monkeypatch
 ):
-    monkeypatch.setattr(importer, "BATCH_SIZE", 2)
+    monkeypatch.setattr(engine, "BATCH_SIZE", 2)
     rows = [*ROWS, "19780314-1122;Bo;Ek;;Ale;X;;baspersonal;"]
     result = import_people(write(tmp_path, csv_text(rows=rows)))
     assert result.errors == ["rad 5: personnummer: fel kontrollsiffra i personnumret"]
@@ -194,7 +194,7 @@ def test_a_bad_row_after_the_first_batch_rolls_back_the_batches_already_written(
 
 
 def test_the_same_personnummer_twice_in_a_file_is_reported(tmp_path, municipalities, monkeypatch):
-    monkeypatch.setattr(importer, "BATCH_SIZE", 2)  # the duplicate is in another batch
+    monkeypatch.setattr(engine, "BATCH_SIZE", 2)  # the duplicate is in another batch
     rows = [*ROWS, "780314-1121;Anna;Lindqvist;;Ale;X;;baspersonal;"]
     result = import_people(write(tmp_path, csv_text(rows=rows)))
     assert result.errors == ["rad 5: personnummer: samma personnummer finns redan på rad 2"]
@@ -327,5 +327,5 @@ def test_preview_holds_the_first_rows_by_column_label(tmp_path, municipalities):
 
 def test_stream_decoding_handles_chunks_across_multibyte_letters():
     text = "å" * 700_000 + "\nslut"
-    lines = list(importer._decoded_lines(io.BytesIO(text.encode("utf-8")), "utf-8-sig"))
+    lines = list(encodings.decoded_lines(io.BytesIO(text.encode("utf-8")), "utf-8-sig"))
     assert lines == ["å" * 700_000 + "\n", "slut"]

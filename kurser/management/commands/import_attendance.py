@@ -8,7 +8,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _g
 
 from kurser.importing import attendance_summary, import_attendance
-from ombud.importer import command_max_bytes, report_to_command
+from ombud.importing import command_max_bytes, report_to_command
 from ombud.models import Programme
 
 

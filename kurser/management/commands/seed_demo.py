@@ -50,6 +50,7 @@ from ombud.models import (
     Workplace,
 )
 from ombud.personnummer import luhn_digit
+from ombud.search import search_text
 
 DEMO_PASSWORD = "modig-demo-2019"  # noqa: S105 - demo data only, documented in the spec
 SEED = 20190401
@@ -269,6 +270,7 @@ class Command(BaseCommand):
             .replace("ö", "o")
             .replace("č", "c"),
             created_at=created,
+            search=search_text(first, last),
         )
 
     def _group(
@@ -307,6 +309,7 @@ class Command(BaseCommand):
                 target_group=TargetGroup.OMBUD,
                 email=f"maria.svensson@molndal.{EMAIL_DOMAIN}",
                 created_at=early,
+                search=search_text("Maria", "Svensson"),
             )
         else:
             ombud_person = self._person(rng, municipality, workplaces[0], TargetGroup.OMBUD, early)

@@ -7,7 +7,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _g
 
-from ombud.importer import command_max_bytes, import_people, people_summary, report_to_command
+from ombud.importing import command_max_bytes, import_people, people_summary, report_to_command
 
 
 class Command(BaseCommand):
