@@ -6,7 +6,6 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import json
-import tempfile
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -21,7 +20,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 from django.views.decorators.vary import vary_on_headers
 
-from ombud import access, selectors, services
+from ombud import access, selectors, services, xlsx
 from ombud.forms import EraseForm, PersonFilterForm, PersonForm, RevealForm
 from ombud.models import AuditLog
 from ombud.personnummer import formatted
@@ -77,34 +76,23 @@ EXPORT_COLUMNS = [
 
 
 def _people_xlsx(rows, *, with_pnr: bool):
-    """Write (personnummer, …, is_trained) rows to an XLSX file in openpyxl's write-only mode
-    (rows streamed to disk, not held as cells); returns (file, number of rows)."""
-    from openpyxl import Workbook
-    from openpyxl.cell import WriteOnlyCell
-    from openpyxl.styles import Font
-    from openpyxl.utils import get_column_letter
-
+    """Write (personnummer, …, is_trained) rows to an XLSX file, streamed through the project's
+    one writer (`ombud.xlsx`: never a formula); returns (file, number of rows)."""
     columns = EXPORT_COLUMNS if with_pnr else EXPORT_COLUMNS[1:]
-    wb = Workbook(write_only=True)
-    ws = wb.create_sheet(_("Medarbetare"))
-    for i, (_name, width) in enumerate(columns, 1):
-        ws.column_dimensions[get_column_letter(i)].width = width
-    ws.freeze_panes = "A2"
-    header = []
-    for name, _width in columns:
-        cell = WriteOnlyCell(ws, value=name)
-        cell.font = Font(bold=True)
-        header.append(cell)
-    ws.append(header)
-    n = 0
-    for pnr, *rest, trained in rows:
-        row = [*rest, _("ja") if trained else _("nej")]
-        ws.append([formatted(pnr) if pnr else "", *row] if with_pnr else row)
-        n += 1
-    out = tempfile.SpooledTemporaryFile(max_size=20 * 1024 * 1024)  # noqa: SIM115 - closed by FileResponse
-    wb.save(out)
-    out.seek(0)
-    return out, n
+    book = xlsx.Workbook()
+    _sheet, n = book.table(
+        _("Medarbetare"),
+        [name for name, _width in columns],
+        (_export_row(row, with_pnr=with_pnr) for row in rows),
+        widths=[width for _name, width in columns],
+    )
+    return book.to_file(), n
+
+
+def _export_row(row, *, with_pnr: bool) -> list:
+    pnr, *rest, trained = row
+    values = [*rest, _("ja") if trained else _("nej")]
+    return [formatted(pnr) if pnr else "", *values] if with_pnr else values
 
 
 @access.require(can_export_people)
