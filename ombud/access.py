@@ -21,7 +21,9 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import Model, QuerySet
+from django.http import Http404, HttpRequest
 from django.shortcuts import get_object_or_404
+from django.utils.http import url_has_allowed_host_and_scheme
 
 from ombud.models import Municipality, Person, Programme, Role, Workplace
 
@@ -77,7 +79,10 @@ def scope(user: User | AnonymousUser, qs: QuerySet[M], *, via: str = "municipali
 def get_in_scope(
     user: User | AnonymousUser, qs: QuerySet[M], *, via: str = "municipality", **lookup: Any
 ) -> M:
-    """One object from the user's scope, or 404 — the same answer for 'missing' and 'not yours'."""
+    """One object from the user's scope, or 404 — the same answer for 'missing' and 'not yours'
+    (and for an id no database could hold)."""
+    if "pk" in lookup and parse_id(lookup["pk"]) is None:
+        raise Http404
     return get_object_or_404(scope(user, qs, via=via), **lookup)
 
 
@@ -160,3 +165,45 @@ def require(predicate: Callable[[Any], bool]) -> Callable:
         return login_required(wrapped)
 
     return decorator
+
+
+# --- what a request carries -------------------------------------------------------------------
+# Every id that arrives in a URL, a query string, a form or a JSON body is read here first, so a
+# number no database integer can hold (10^25) is "no such object" — 404, 400 or an ignored
+# filter — and never reaches a query (SQLite raises OverflowError on it: a 500).
+
+MAX_ID = 2**63 - 1  # BigAutoField: a signed 64-bit integer in SQLite and PostgreSQL
+
+
+def parse_id(value: object) -> int | None:
+    """A positive object id from request data, or None for anything else (text, a negative or
+    oversized number, a bool, a float)."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        number = value
+    elif isinstance(value, str):
+        text = value.strip()
+        # isascii: "²" is a digit to str.isdigit; the length check spares int() a huge string.
+        if not (text.isascii() and text.isdigit() and len(text) <= 19):
+            return None
+        number = int(text)
+    else:
+        return None
+    return number if 1 <= number <= MAX_ID else None
+
+
+def parse_ids(values: Any) -> list[int]:
+    """The valid ids among `values` (a list from `request.POST.getlist`), the others dropped."""
+    return [n for n in (parse_id(v) for v in values) if n is not None]
+
+
+def safe_next(request: HttpRequest, default: str) -> str:
+    """Where to go back to after a POST: the form's `next` if it is a path of this site,
+    otherwise `default` — never another site (`next=https://evil.example/`, `//evil.example`)."""
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if target and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return target
+    return default

@@ -41,7 +41,7 @@ def parse_month(value: str) -> dt.date | None:
     if not match:
         return None
     year, month = int(match[1]), int(match[2])
-    if not 1 <= month <= 12 or year < 1900:
+    if not 1 <= month <= 12 or not 1900 <= year < dt.MAXYEAR:  # 9999-12 has no month after it
         return None
     return dt.date(year, month, 1)
 

@@ -37,7 +37,7 @@ def ombud_create(request: HttpRequest) -> HttpResponse:
     """Step 1 without `?person=`: find the colleague (search, at most 20 hits, so this works
     with hundreds of thousands of people). Step 2 with it: dates, goal and workplaces."""
     person_id = request.GET.get("person", "")
-    if not person_id.isdigit():
+    if not person_id:
         search = PersonSearchForm(request.GET or None)
         q = search.data.get("q", "").strip() if search.is_bound else ""
         hits = []
@@ -47,7 +47,7 @@ def ombud_create(request: HttpRequest) -> HttpResponse:
             hits = list(hits[:PICK_LIMIT])
         context = {"search": search, "q": q, "hits": hits, "limit": PICK_LIMIT}
         return render(request, "ombud/ombud_pick.html", context)
-    person = selectors.person_get(user=request.user, pk=int(person_id))
+    person = selectors.person_get(user=request.user, pk=person_id)
     if hasattr(person, "ombud"):
         messages.info(request, _("%(name)s är redan ombud.") % {"name": person.full_name})
         return redirect("ombud:ombud-edit", pk=person.ombud.pk)
