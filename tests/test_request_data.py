@@ -155,7 +155,13 @@ def test_huge_filters_on_lists_do_not_fail(client_as, programme_leader, programm
 
 # --- redirects --------------------------------------------------------------------------------
 
-EVIL = ["https://evil.example/", "//evil.example/", "http:evil.example", "/\\evil.example", " https://evil.example"]
+EVIL = [
+    "https://evil.example/",
+    "//evil.example/",
+    "http:evil.example",
+    "/\\evil.example",
+    " https://evil.example",
+]
 
 
 @pytest.mark.parametrize("target", EVIL)
