@@ -31,7 +31,7 @@ from django.utils import timezone
 
 from kurser.models import ATTENDED_STATUSES, Attendance, AttendanceStatus, Course, CourseType, Session
 from ombud import access
-from ombud.models import Ombud, Person, Role, Workplace
+from ombud.models import Ombud, Person, Workplace
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser
@@ -59,7 +59,7 @@ def with_counts(qs: QuerySet[Session]) -> QuerySet[Session]:
 def sessions_for(user: User | AnonymousUser) -> QuerySet[Session]:
     """Deny by default: what this user may see of sessions."""
     qs = Session.objects.all()
-    if access.role_of(user) == Role.OMBUD:
+    if access.is_ombud(user):
         return qs.filter(trainer_id=user.person_id) if user.person_id else qs.none()
     return access.scope(user, qs, via="municipality")
 
@@ -180,7 +180,7 @@ class Reach:
 
 
 def ombud_of(user: User | AnonymousUser) -> Ombud | None:
-    if access.role_of(user) != Role.OMBUD or not user.person_id:
+    if not access.is_ombud(user) or not user.person_id:
         return None
     return (
         Ombud.objects.select_related("person__workplace", "person__municipality")
@@ -191,7 +191,7 @@ def ombud_of(user: User | AnonymousUser) -> Ombud | None:
 
 def my_reach(*, user: User | AnonymousUser) -> Reach:
     ombud = ombud_of(user)
-    rows = _reach_rows(user.person_id if access.role_of(user) == Role.OMBUD else None)
+    rows = _reach_rows(user.person_id if access.is_ombud(user) else None)
     agg = rows.aggregate(
         reached=Count("person", distinct=True),
         minutes=Sum("minutes"),
@@ -208,7 +208,7 @@ def my_reach(*, user: User | AnonymousUser) -> Reach:
 
 def reached_people(*, user: User | AnonymousUser) -> QuerySet[Person]:
     """The colleagues the ombud has reached, with how many of their sessions each attended."""
-    if access.role_of(user) != Role.OMBUD or not user.person_id:
+    if not access.is_ombud(user) or not user.person_id:
         return Person.objects.none()
     rows = _reach_rows(user.person_id)
     last = rows.filter(person=OuterRef("pk")).order_by("-session__date").values("session__date")[:1]
@@ -232,7 +232,7 @@ def reached_people(*, user: User | AnonymousUser) -> QuerySet[Person]:
 
 def covered_workplaces(*, user: User | AnonymousUser) -> QuerySet[Workplace]:
     """The workplaces the ombud covers (Ombud.workplaces), else their own workplace."""
-    if access.role_of(user) != Role.OMBUD or not user.person_id:
+    if not access.is_ombud(user) or not user.person_id:
         return Workplace.objects.none()
     covered = Workplace.objects.filter(ombud__person_id=user.person_id)
     if covered.exists():

@@ -3,7 +3,9 @@
 Deny by default: a user without a known role sees nothing. Every queryset a view shows goes
 through `scope()` (or one of the helpers built on it), so an object outside the user's scope is
 simply not there and answers 404, exactly like a missing one. Permission to *act* (edit, approve,
-administer) is asked with the `can_*` predicates, and a wrong role answers 403.
+administer) is asked with the `can_*` predicates, and a wrong role answers 403. Views, forms,
+selectors and the navigation ask these functions; nothing else compares roles or tests the
+`ALL` sentinel. Ids that arrive inside a request are read with `parse_id` (at the end).
 
 | role                 | scope (municipalities)        | may                                         |
 |----------------------|-------------------------------|---------------------------------------------|
@@ -11,6 +13,9 @@ administer) is asked with the `can_*` predicates, and a wrong role answers 403.
 | local project leader | `user.municipalities`         | people, workplaces, ombud, sessions; approve |
 | ombud                | own person's municipality     | own sessions, attendance; no personnummer   |
 | coordinator          | all, read-only                | reports, exports with personnummer          |
+
+The test `tests/test_access_matrix.py` walks every URL of the project with every role and
+checks the answer against its table, so a new page without a decision here fails it.
 """
 
 from __future__ import annotations
@@ -86,6 +91,20 @@ def get_in_scope(
     return get_object_or_404(scope(user, qs, via=via), **lookup)
 
 
+def covers_all_municipalities(user: User | AnonymousUser) -> bool:
+    """A whole-programme role (programme leader, coordinator): nothing is narrowed to a
+    municipality, and "all municipalities" is a valid choice for them."""
+    return municipality_ids(user) is ALL
+
+
+def only_municipality(user: User | AnonymousUser) -> int | None:
+    """The id of the user's municipality when their scope is exactly one, else None."""
+    ids = municipality_ids(user)
+    if ids is ALL or len(ids) != 1:  # type: ignore[arg-type]
+        return None
+    return next(iter(ids))  # type: ignore[call-overload]
+
+
 def municipalities_for(user: User | AnonymousUser) -> QuerySet[Municipality]:
     return scope(user, Municipality.objects.all(), via="")
 
@@ -112,6 +131,36 @@ def programmes_for(user: User | AnonymousUser) -> QuerySet[Programme]:
 
 def has_role(user: User | AnonymousUser, *roles: str) -> bool:
     return role_of(user) in roles
+
+
+def is_ombud(user: User | AnonymousUser) -> bool:
+    """An ombud: their own sessions and reach are their pages (and the scope of their lists)."""
+    return has_role(user, Role.OMBUD)
+
+
+def can_view_people(user: User | AnonymousUser) -> bool:
+    """The staff list and person pages (read): every role; coordinators read-only."""
+    return has_role(user, Role.PROGRAMME_LEADER, Role.LOCAL_LEADER, Role.OMBUD, Role.COORDINATOR)
+
+
+def can_export_people(user: User | AnonymousUser) -> bool:
+    """The staff list as XLSX (personnummer only when `can_export_personnummer`)."""
+    return has_role(user, Role.PROGRAMME_LEADER, Role.LOCAL_LEADER, Role.COORDINATOR)
+
+
+def can_manage_places(user: User | AnonymousUser) -> bool:
+    """Municipalities' pages, workplaces and ombud: programme leaders and local leaders."""
+    return has_role(user, Role.PROGRAMME_LEADER, Role.LOCAL_LEADER)
+
+
+def can_view_sessions(user: User | AnonymousUser) -> bool:
+    """A session's page, sign-up sheet and QR code (an ombud: their own, by scope)."""
+    return has_role(user, Role.PROGRAMME_LEADER, Role.LOCAL_LEADER, Role.COORDINATOR, Role.OMBUD)
+
+
+def can_list_sessions(user: User | AnonymousUser) -> bool:
+    """The session list and attendance statistics of the municipalities in scope."""
+    return has_role(user, Role.PROGRAMME_LEADER, Role.LOCAL_LEADER, Role.COORDINATOR)
 
 
 def can_administer(user: User | AnonymousUser) -> bool:

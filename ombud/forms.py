@@ -126,11 +126,11 @@ class PersonFilterForm(forms.Form):
         # Workplaces of one municipality only: the chosen one, or the user's only one. A select
         # of every workplace of a large programme would be thousands of options.
         municipality_id = self.data.get("municipality") if self.is_bound else None
-        ids = access.municipality_ids(user)
-        self.single_municipality = ids is not access.ALL and len(ids) == 1
+        only = access.only_municipality(user)
+        self.single_municipality = only is not None
         municipality_id = access.parse_id(municipality_id)
         if municipality_id is None and self.single_municipality:
-            municipality_id = next(iter(ids))
+            municipality_id = only
         if municipality_id is not None:
             self.fields["workplace"].queryset = selectors.workplaces_for(user=user).filter(
                 municipality_id=municipality_id

@@ -14,6 +14,7 @@ from django.core.paginator import Paginator
 from django.core.serializers.json import DjangoJSONEncoder
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -23,14 +24,18 @@ from django.views.decorators.vary import vary_on_headers
 from ombud import access, selectors, services, xlsx
 from ombud.forms import EraseForm, PersonFilterForm, PersonForm, RevealForm
 from ombud.models import AuditLog
-from ombud.personnummer import formatted
-from ombud.views import can_export_people, can_view_people, form_error
+from ombud.personnummer import formatted, masked_text
+from ombud.views import can_view_people, form_error, search_data, search_params
 
 PER_PAGE = 50
 
 
-def _filters(request: HttpRequest) -> tuple[PersonFilterForm, selectors.PersonFilter]:
-    form = PersonFilterForm(request.GET or None, user=request.user)
+FILTER_FIELDS = ["q", "municipality", "workplace", "target_group", "trained"]
+
+
+def _filters(request: HttpRequest, data=None) -> tuple[PersonFilterForm, selectors.PersonFilter]:
+    data = search_data(request) if data is None else data
+    form = PersonFilterForm(data or None, user=request.user)
     if not form.is_bound:
         return form, selectors.PersonFilter()
     # A stale or invalid value (a bookmark, a workplace of another municipality) drops only that
@@ -42,22 +47,41 @@ def _filters(request: HttpRequest) -> tuple[PersonFilterForm, selectors.PersonFi
 @vary_on_headers("HX-Request")
 @access.require(can_view_people)
 def person_list(request: HttpRequest) -> HttpResponse:
+    """GET shows the list; the filter form is POSTed and answered with the list's URL (a redirect,
+    or for htmx the table plus `HX-Push-Url`), a personnummer search replaced by a session key."""
+    if request.method == "POST":
+        query = search_params(request, request.POST, FILTER_FIELDS)
+        url = reverse("ombud:person-list") + (f"?{query}" if query else "")
+        if not request.htmx:
+            response = redirect(url)
+            response.status_code = 303  # See Other: the browser GETs the list, no resubmission
+            return response
+        form, filters = _filters(request, request.POST)
+        response = render(
+            request, "ombud/_person_table.html", _list_context(request, form, filters, oob=True)
+        )
+        response["HX-Push-Url"] = url
+        return response
     form, filters = _filters(request)
-    people = selectors.person_list(user=request.user, filters=filters)
-    page = Paginator(people, PER_PAGE).get_page(request.GET.get("page"))
-    context = {
-        "form": form,
-        "page": page,
-        "show_pnr": access.can_see_personnummer(request.user),
-        "can_edit": access.can_edit_people(request.user),
-        "can_export": can_export_people(request.user),
-        "filtered": any(
-            [filters.q, filters.municipality, filters.workplace, filters.target_group, filters.trained]
-        ),
-    }
+    context = _list_context(request, form, filters)
     if request.htmx and not request.htmx.boosted and not request.htmx.history_restore_request:
         return render(request, "ombud/_person_table.html", {**context, "oob_filters": True})
     return render(request, "ombud/person_list.html", context)
+
+
+def _list_context(request: HttpRequest, form, filters: selectors.PersonFilter, *, oob: bool = False) -> dict:
+    people = selectors.person_list(user=request.user, filters=filters)
+    return {
+        "form": form,
+        "page": Paginator(people, PER_PAGE).get_page(request.GET.get("page")),
+        "show_pnr": access.can_see_personnummer(request.user),
+        "can_edit": access.can_edit_people(request.user),
+        "can_export": access.can_export_people(request.user),
+        "filtered": any(
+            [filters.q, filters.municipality, filters.workplace, filters.target_group, filters.trained]
+        ),
+        "oob_filters": oob,
+    }
 
 
 # The import file's column names (spec §1a), so an exported list can be edited and imported again.
@@ -95,7 +119,7 @@ def _export_row(row, *, with_pnr: bool) -> list:
     return [formatted(pnr) if pnr else "", *values] if with_pnr else values
 
 
-@access.require(can_export_people)
+@access.require(access.can_export_people)
 def person_list_export(request: HttpRequest) -> FileResponse:
     """The filtered staff list as XLSX, read with a batched iterator so 350,000 rows never sit
     in memory as model objects. Personnummer only for roles that may export it; audited."""
@@ -114,11 +138,14 @@ def person_list_export(request: HttpRequest) -> FileResponse:
         "is_trained",
     )
     out, n = _people_xlsx(rows.iterator(chunk_size=2000), with_pnr=with_pnr)
+    # The audit keeps what was asked for, with a searched personnummer masked.
+    asked = {name: search_data(request).get(name, "") for name in FILTER_FIELDS}
+    asked = {name: masked_text(value) for name, value in asked.items() if value}
     services.audit_log(
         user=request.user,
         action=AuditLog.Action.EXPORT,
         what=_("Medarbetarlista (XLSX), %(n)s rader") % {"n": n},
-        detail={"rows": n, "personnummer": with_pnr, "filters": request.GET.dict()},
+        detail={"rows": n, "personnummer": with_pnr, "filters": asked},
     )
     name = f"medarbetare-{timezone.localdate():%Y-%m-%d}.xlsx"
     return FileResponse(out, as_attachment=True, filename=name)
