@@ -8,11 +8,12 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from ombud import access, selectors, services
 from ombud.forms import OmbudForm, PersonSearchForm
-from ombud.views import can_manage_places, form_error
+from ombud.views import can_manage_places, form_error, search_data, search_params
 
 PICK_LIMIT = 20
 PER_PAGE = 50
@@ -38,7 +39,12 @@ def ombud_create(request: HttpRequest) -> HttpResponse:
     with hundreds of thousands of people). Step 2 with it: dates, goal and workplaces."""
     person_id = request.GET.get("person", "")
     if not person_id:
-        search = PersonSearchForm(request.GET or None)
+        if request.method == "POST":  # the search is posted: a personnummer never in a URL
+            query = search_params(request, request.POST, ["q"])
+            response = redirect(reverse("ombud:ombud-create") + (f"?{query}" if query else ""))
+            response.status_code = 303
+            return response
+        search = PersonSearchForm(search_data(request) or None)
         q = search.data.get("q", "").strip() if search.is_bound else ""
         hits = []
         if q:

@@ -91,3 +91,14 @@ def test_a_personnummer_in_an_old_url_is_audited_masked(client_as, programme_lea
     client_as(programme_leader).get(EXPORT, {"q": formatted(bo.personnummer)})
     entry = AuditLog.objects.get(action=AuditLog.Action.EXPORT)
     assert entry.detail["filters"]["q"] == f"{bo.personnummer[:8]}-****"
+
+
+def test_the_ombud_pick_search_keeps_a_personnummer_out_of_the_url(client_as, programme_leader, bo):
+    client = client_as(programme_leader)
+    pick = reverse("ombud:ombud-create")
+    response = client.post(pick, {"q": formatted(bo.personnummer)})
+    assert response.status_code == 303
+    assert "pnr=" in response.url and not _has_digits_of(response.url, bo.personnummer)
+    html = client.get(response.url).content.decode()
+    assert "Ek, Bo" in html and "Lindqvist" not in html
+    assert client.post(pick, {"q": "Ek"}).url == f"{pick}?q=Ek"
