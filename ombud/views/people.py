@@ -3,8 +3,6 @@ reveal, and the programme leader's GDPR tools (export everything, erase)."""
 
 from __future__ import annotations
 
-import contextlib
-import datetime as dt
 import json
 
 from django.contrib import messages
@@ -17,11 +15,10 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 from django.views.decorators.vary import vary_on_headers
 
-from ombud import access, selectors, services, xlsx
+from ombud import access, extract, selectors, services, xlsx
 from ombud.forms import EraseForm, PersonFilterForm, PersonForm, RevealForm
 from ombud.models import AuditLog
 from ombud.personnummer import formatted, masked_text
@@ -236,72 +233,6 @@ def person_reveal(request: HttpRequest, pk: int) -> HttpResponse:
 # --- GDPR (programme leader) -----------------------------------------------------------------
 
 
-# The register extract's fields in reading order, with their Swedish labels; keys the service
-# adds later and this list does not know are still shown, under their own name.
-PERSON_FIELDS = [
-    ("personnummer", gettext_lazy("Personnummer")),
-    ("first_name", gettext_lazy("Förnamn")),
-    ("last_name", gettext_lazy("Efternamn")),
-    ("gender", gettext_lazy("Kön")),
-    ("birth_date", gettext_lazy("Födelsedatum")),
-    ("municipality", gettext_lazy("Kommun")),
-    ("workplace", gettext_lazy("Arbetsplats")),
-    ("target_group", gettext_lazy("Målgrupp")),
-    ("email", gettext_lazy("E-post")),
-    ("created_at", gettext_lazy("Registrerad")),
-    ("updated_at", gettext_lazy("Senast ändrad")),
-    ("erased_at", gettext_lazy("Raderad")),
-]
-OMBUD_FIELDS = [
-    ("appointed_on", gettext_lazy("Utsedd")),
-    ("trainer_training_completed_on", gettext_lazy("Ombudsutbildning klar")),
-    ("reach_goal", gettext_lazy("Mål för antal nådda kollegor")),
-    ("active", gettext_lazy("Aktiv")),
-    ("workplaces", gettext_lazy("Arbetsplatser")),
-]
-ACCOUNT_FIELDS = [
-    ("username", gettext_lazy("Användarnamn")),
-    ("email", gettext_lazy("E-post")),
-    ("role", gettext_lazy("Roll")),
-]
-TABLES = {"attendance", "audit"}
-
-
-def _text(value) -> str:
-    """One value of the extract as a reader expects it: dates and times without ISO clutter."""
-    if value in (None, "", [], {}):
-        return "–"
-    if isinstance(value, bool):
-        return _("ja") if value else _("nej")
-    if isinstance(value, dict):
-        return ", ".join(_text(v) for v in value.values())
-    if isinstance(value, list | tuple):
-        return ", ".join(_text(v) for v in value)
-    if isinstance(value, str) and len(value) >= 19 and value[10] == "T":
-        with contextlib.suppress(ValueError):
-            return timezone.localtime(dt.datetime.fromisoformat(value)).strftime("%Y-%m-%d %H:%M")
-    return str(value)
-
-
-def _rows(data: dict, fields: list) -> list[tuple[str, str]]:
-    known = {key for key, _label in fields}
-    rows = [(label, _text(data.get(key))) for key, label in fields if key in data]
-    return rows + [(key, _text(value)) for key, value in data.items() if key not in known]
-
-
-def _extract_sections(data: dict) -> dict:
-    person = {k: v for k, v in data.items() if k not in TABLES and k not in ("ombud", "account")}
-    return {
-        "person": _rows(person, PERSON_FIELDS),
-        "ombud": _rows(data["ombud"], OMBUD_FIELDS) if data.get("ombud") else None,
-        "account": _rows(data["account"], ACCOUNT_FIELDS) if data.get("account") else None,
-        "attendance": [
-            {**row, "recorded_at": _text(row.get("recorded_at"))} for row in data.get("attendance") or []
-        ],
-        "audit": [{**row, "at": _text(row.get("at"))} for row in data.get("audit") or []],
-    }
-
-
 @login_required
 def person_gdpr_export(request: HttpRequest, pk: int) -> HttpResponse:
     """Everything stored about the person (register extract, art. 15): JSON download, or with
@@ -311,7 +242,7 @@ def person_gdpr_export(request: HttpRequest, pk: int) -> HttpResponse:
         raise PermissionDenied
     data = services.person_export(person=person, user=request.user)
     if request.GET.get("format") == "html":
-        context = {"person": person, "extract": _extract_sections(data), "generated": timezone.now()}
+        context = {"person": person, "extract": extract.sections(data), "generated": timezone.now()}
         return render(request, "ombud/person_gdpr_export.html", context)
     response = HttpResponse(
         json.dumps(data, cls=DjangoJSONEncoder, ensure_ascii=False, indent=2),
