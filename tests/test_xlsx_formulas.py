@@ -43,6 +43,8 @@ def _assert_text(content: bytes, value: str) -> None:
     hits = [c for c in _cells(content) if c.value in (value, value.replace("\r", "\n"))]
     assert hits, f"{value!r} not in the workbook"
     assert all(c.data_type == "s" for c in hits)
+    # Excel's own mark for "typed with a leading '": the cell stays text when a user edits it.
+    assert all(c.quotePrefix for c in hits)
 
 
 def test_staff_export_writes_a_formula_name_as_text(client_as, programme_leader, ale):
@@ -87,3 +89,4 @@ def test_numbers_and_plain_text_stay_what_they_are():
     book.sheet("Blad").append(["Anna", -3, 2.5])
     cells = _cells(book.to_bytes())
     assert [(c.value, c.data_type) for c in cells] == [("Anna", "s"), (-3, "n"), (2.5, "n")]
+    assert not any(c.quotePrefix for c in cells)
