@@ -87,9 +87,13 @@ def session_list(request: HttpRequest) -> HttpResponse:
     page = selectors.with_counts_for_page(Paginator(sessions, 50).get_page(request.GET.get("sida")))
     query = request.GET.copy()
     query.pop("sida", None)
-    return render(
-        request, "kurser/session_list.html", {"form": form, "page": page, "query": query.urlencode()}
-    )
+    context = {
+        "form": form,
+        "page": page,
+        "query": query.urlencode(),
+        "can_create": access.can_run_sessions(request.user),
+    }
+    return render(request, "kurser/session_list.html", context)
 
 
 @access.require(access.can_approve)

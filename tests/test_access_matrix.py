@@ -710,3 +710,16 @@ def test_people_import_cannot_take_over_a_person_of_another_municipality(client,
     assert stranger.last_name not in html and stranger.first_name not in html
     stranger.refresh_from_db()
     assert stranger.municipality_id == world["objects"]["molndal"]["municipality"].pk
+
+
+# --- links follow the same rules as the pages they lead to -------------------------------------
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("persona", "shown"), [("local_leader_ale", True), ("coordinator", False)])
+def test_new_session_link_only_for_roles_that_may_create(client, request, persona, shown):
+    user = request.getfixturevalue(persona)
+    html = _login(client, user).get(reverse("kurser:session-list")).content.decode()
+    create = reverse("kurser:session-create")
+    assert (f'href="{create}"' in html) is shown
+    assert (client.get(create).status_code == 200) is shown
