@@ -100,9 +100,9 @@ def covers_all_municipalities(user: User | AnonymousUser) -> bool:
 def only_municipality(user: User | AnonymousUser) -> int | None:
     """The id of the user's municipality when their scope is exactly one, else None."""
     ids = municipality_ids(user)
-    if ids is ALL or len(ids) != 1:  # type: ignore[arg-type]
+    if not isinstance(ids, set) or len(ids) != 1:  # ALL is not a set
         return None
-    return next(iter(ids))  # type: ignore[call-overload]
+    return next(iter(ids))
 
 
 def municipalities_for(user: User | AnonymousUser) -> QuerySet[Municipality]:

@@ -136,7 +136,7 @@ class Workbook:
 
 def column_widths(headers: Sequence[str], rows: Sequence[Sequence[Any]], *, sample: int = 200) -> list[float]:
     """Widths that fit the header and the first `sample` rows' values, between 10 and 50."""
-    widths = []
+    widths: list[float] = []
     for col, header in enumerate(headers):
         longest = max([len(str(header))] + [len(str(r[col])) for r in rows[:sample] if r[col] is not None])
         widths.append(min(max(longest + 2, 10), 50))
