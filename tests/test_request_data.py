@@ -187,3 +187,25 @@ def test_approving_returns_to_a_page_of_this_site(client_as, programme_leader, a
     assert response.url == back
     bulk = client_as(programme_leader).post(reverse("kurser:session-approve-bulk"), {"next": back})
     assert bulk.url == back
+
+
+@pytest.mark.parametrize(
+    ("name", "field", "data"),
+    [
+        ("ombud:programme-create", "municipalities", {"code": "X", "name": "X"}),
+        ("ombud:user-invite", "municipalities", {"role": "lokal_projektledare"}),
+    ],
+)
+def test_huge_ids_in_a_multiple_choice_are_a_field_error(client_as, programme_leader, name, field, data):
+    response = client_as(programme_leader).post(reverse(name), {**data, field: [HUGE]})
+    assert response.status_code == 400
+    assert field in response.context["form"].errors
+
+
+def test_huge_workplaces_for_an_ombud_are_a_field_error(client_as, local_leader_ale, ale_session):
+    ombud = ale_session.trainer.ombud
+    url = reverse("ombud:ombud-edit", args=[ombud.pk])
+    data = {"appointed_on": "2020-01-01", "reach_goal": 36, "workplaces": [HUGE]}
+    response = client_as(local_leader_ale).post(url, data)
+    assert response.status_code == 400
+    assert "workplaces" in response.context["form"].errors
