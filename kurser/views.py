@@ -8,17 +8,20 @@ import uuid
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
 from kurser import checkin, selectors, services
 from kurser.forms import CancelForm, CheckinForm, InviteForm, SessionFilterForm, SessionForm
 from ombud import access
+
+BULK_SELECTION_INVALID = gettext_lazy("Felaktigt urval av tillfällen.")
 
 # Who may do what is decided in ombud.access; these short names keep the decorators readable.
 _is_ombud = access.is_ombud
@@ -119,7 +122,10 @@ def session_approve(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 @access.require(access.can_approve)
 def session_approve_bulk(request: HttpRequest) -> HttpResponse:
-    ids = access.parse_ids(request.POST.getlist("ids"))
+    raw = request.POST.getlist("ids")
+    ids = access.parse_ids(raw)
+    if len(ids) != len(raw):  # the page's checkboxes never send this: a crafted request
+        return HttpResponseBadRequest(str(BULK_SELECTION_INVALID))
     approved, errors = services.sessions_approve(
         sessions=selectors.approval_queue(user=request.user).filter(pk__in=ids), by=request.user
     )

@@ -97,10 +97,14 @@ def test_a_huge_person_when_appointing_an_ombud_is_404(client_as, programme_lead
     assert response.status_code == 404
 
 
-def test_huge_ids_in_bulk_approval_approve_nothing(client_as, programme_leader, ale_session):
+@pytest.mark.parametrize("bad", [HUGE, "-1", "x", "1e3"])
+def test_malformed_ids_in_bulk_approval_are_400_and_approve_nothing(
+    client_as, programme_leader, ale_session, bad
+):
     url = reverse("kurser:session-approve-bulk")
-    response = client_as(programme_leader).post(url, {"ids": [HUGE, "-1", "x"]})
-    assert response.status_code == 302
+    response = client_as(programme_leader).post(url, {"ids": [str(ale_session.pk), bad]})
+    assert response.status_code == 400
+    assert response.content.decode() == "Felaktigt urval av tillfällen."
     ale_session.refresh_from_db()
     assert ale_session.approved_at is None
 
