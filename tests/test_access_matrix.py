@@ -723,3 +723,34 @@ def test_new_session_link_only_for_roles_that_may_create(client, request, person
     create = reverse("kurser:session-create")
     assert (f'href="{create}"' in html) is shown
     assert (client.get(create).status_code == 200) is shown
+
+
+# --- ids in query strings ------------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_filters_naming_another_municipality_show_nothing_of_it(
+    client, world, local_leader_ale, programme_leader
+):
+    other = world["objects"]["molndal"]
+    # The same filter shows the person to a role whose scope includes Mölndal.
+    seen = _login(client, programme_leader).get(
+        reverse("ombud:person-list"), {"municipality": other["municipality"].pk}
+    )
+    assert other["person"].last_name in seen.content.decode()
+    client = _login(client, local_leader_ale)
+    stranger = other["person"].last_name
+    for params in (
+        {"municipality": other["municipality"].pk},
+        {"workplace": other["workplace"].pk},
+        {"municipality": other["municipality"].pk, "workplace": other["workplace"].pk},
+    ):
+        response = client.get(reverse("ombud:person-list"), params)
+        assert response.status_code == 200
+        assert stranger not in response.content.decode()
+        export = client.get(reverse("ombud:person-export"), params)
+        assert stranger.encode() not in b"".join(export.streaming_content)
+    options = client.get(reverse("ombud:workplace-options"), {"municipality": other["municipality"].pk})
+    assert other["workplace"].name not in options.content.decode()
+    sessions = client.get(reverse("kurser:session-list"), {"municipality": other["municipality"].pk})
+    assert other["workplace"].name not in sessions.content.decode()
