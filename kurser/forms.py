@@ -10,6 +10,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from kurser.models import KNOWN_TOOLS, AttendanceStatus, Course, CourseType, Form, Session
+from ombud.forms import IdsChoiceField
 from ombud.models import Municipality, Person, Programme, Workplace
 
 
@@ -143,7 +144,7 @@ class CheckinForm(forms.Form):
 
 
 class InviteForm(forms.Form):
-    people = forms.ModelMultipleChoiceField(Person.objects.none(), label=_("Bjud in"), required=True)
+    people = IdsChoiceField(Person.objects.none(), label=_("Bjud in"), required=True)
 
     def __init__(self, *args, candidates, **kwargs):
         super().__init__(*args, **kwargs)

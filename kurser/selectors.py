@@ -31,7 +31,7 @@ from django.utils import timezone
 from kurser import counting
 from kurser.models import Attendance, AttendanceStatus, Course, Session
 from ombud import access
-from ombud.models import Ombud, Person, Role, Workplace
+from ombud.models import Ombud, Person, Workplace
 from ombud.search import name_condition
 
 if TYPE_CHECKING:
@@ -60,7 +60,7 @@ def with_counts(qs: QuerySet[Session]) -> QuerySet[Session]:
 def sessions_for(user: User | AnonymousUser) -> QuerySet[Session]:
     """Deny by default: what this user may see of sessions."""
     qs = Session.objects.all()
-    if access.role_of(user) == Role.OMBUD:
+    if access.is_ombud(user):
         return qs.filter(trainer_id=user.person_id) if user.person_id else qs.none()
     return access.scope(user, qs, via="municipality")
 
@@ -188,7 +188,7 @@ class Reach:
 
 
 def ombud_of(user: User | AnonymousUser) -> Ombud | None:
-    if access.role_of(user) != Role.OMBUD or not user.person_id:
+    if not access.is_ombud(user) or not user.person_id:
         return None
     return (
         Ombud.objects.select_related("person__workplace", "person__municipality")
@@ -199,7 +199,7 @@ def ombud_of(user: User | AnonymousUser) -> Ombud | None:
 
 def my_reach(*, user: User | AnonymousUser) -> Reach:
     ombud = ombud_of(user)
-    rows = _reach_rows(user.person_id if access.role_of(user) == Role.OMBUD else None)
+    rows = _reach_rows(user.person_id if access.is_ombud(user) else None)
     agg = rows.aggregate(
         reached=counting.reached_count(),
         minutes=Sum("minutes"),
@@ -216,7 +216,7 @@ def my_reach(*, user: User | AnonymousUser) -> Reach:
 
 def reached_people(*, user: User | AnonymousUser) -> QuerySet[Person]:
     """The colleagues the ombud has reached, with how many of their sessions each attended."""
-    if access.role_of(user) != Role.OMBUD or not user.person_id:
+    if not access.is_ombud(user) or not user.person_id:
         return Person.objects.none()
     rows = _reach_rows(user.person_id)
     last = rows.filter(person=OuterRef("pk")).order_by("-session__date").values("session__date")[:1]
@@ -240,7 +240,7 @@ def reached_people(*, user: User | AnonymousUser) -> QuerySet[Person]:
 
 def covered_workplaces(*, user: User | AnonymousUser) -> QuerySet[Workplace]:
     """The workplaces the ombud covers (Ombud.workplaces), else their own workplace."""
-    if access.role_of(user) != Role.OMBUD or not user.person_id:
+    if not access.is_ombud(user) or not user.person_id:
         return Workplace.objects.none()
     covered = Workplace.objects.filter(ombud__person_id=user.person_id)
     if covered.exists():

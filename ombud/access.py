@@ -3,7 +3,9 @@
 Deny by default: a user without a known role sees nothing. Every queryset a view shows goes
 through `scope()` (or one of the helpers built on it), so an object outside the user's scope is
 simply not there and answers 404, exactly like a missing one. Permission to *act* (edit, approve,
-administer) is asked with the `can_*` predicates, and a wrong role answers 403.
+administer) is asked with the `can_*` predicates, and a wrong role answers 403. Views, forms,
+selectors and the navigation ask these functions; nothing else compares roles or tests the
+`ALL` sentinel. Ids that arrive inside a request are read with `parse_id` (at the end).
 
 | role                 | scope (municipalities)        | may                                         |
 |----------------------|-------------------------------|---------------------------------------------|
@@ -11,6 +13,9 @@ administer) is asked with the `can_*` predicates, and a wrong role answers 403.
 | local project leader | `user.municipalities`         | people, workplaces, ombud, sessions; approve |
 | ombud                | own person's municipality     | own sessions, attendance; no personnummer   |
 | coordinator          | all, read-only                | reports, exports with personnummer          |
+
+The test `tests/test_access_matrix.py` walks every URL of the project with every role and
+checks the answer against its table, so a new page without a decision here fails it.
 """
 
 from __future__ import annotations
@@ -21,7 +26,9 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import Model, Q, QuerySet
+from django.http import Http404, HttpRequest
 from django.shortcuts import get_object_or_404
+from django.utils.http import url_has_allowed_host_and_scheme
 
 from ombud.models import Municipality, Person, Programme, Role, Workplace
 
@@ -78,8 +85,25 @@ def scope(user: User | AnonymousUser | None, qs: QuerySet[M], *, via: str = "mun
 def get_in_scope(
     user: User | AnonymousUser, qs: QuerySet[M], *, via: str = "municipality", **lookup: Any
 ) -> M:
-    """One object from the user's scope, or 404 — the same answer for 'missing' and 'not yours'."""
+    """One object from the user's scope, or 404 — the same answer for 'missing' and 'not yours'
+    (and for an id no database could hold)."""
+    if "pk" in lookup and parse_id(lookup["pk"]) is None:
+        raise Http404
     return get_object_or_404(scope(user, qs, via=via), **lookup)
+
+
+def covers_all_municipalities(user: User | AnonymousUser) -> bool:
+    """A whole-programme role (programme leader, coordinator): nothing is narrowed to a
+    municipality, and "all municipalities" is a valid choice for them."""
+    return municipality_ids(user) is ALL
+
+
+def only_municipality(user: User | AnonymousUser) -> int | None:
+    """The id of the user's municipality when their scope is exactly one, else None."""
+    ids = municipality_ids(user)
+    if not isinstance(ids, set) or len(ids) != 1:  # ALL is not a set
+        return None
+    return next(iter(ids))
 
 
 def municipalities_for(user: User | AnonymousUser) -> QuerySet[Municipality]:
@@ -121,6 +145,36 @@ def people_import_scope(user: User | AnonymousUser | None) -> frozenset[int] | N
 
 def has_role(user: User | AnonymousUser | None, *roles: str) -> bool:
     return role_of(user) in roles
+
+
+def is_ombud(user: User | AnonymousUser) -> bool:
+    """An ombud: their own sessions and reach are their pages (and the scope of their lists)."""
+    return has_role(user, Role.OMBUD)
+
+
+def can_view_people(user: User | AnonymousUser) -> bool:
+    """The staff list and person pages (read): every role; coordinators read-only."""
+    return has_role(user, Role.PROGRAMME_LEADER, Role.LOCAL_LEADER, Role.OMBUD, Role.COORDINATOR)
+
+
+def can_export_people(user: User | AnonymousUser) -> bool:
+    """The staff list as XLSX (personnummer only when `can_export_personnummer`)."""
+    return has_role(user, Role.PROGRAMME_LEADER, Role.LOCAL_LEADER, Role.COORDINATOR)
+
+
+def can_manage_places(user: User | AnonymousUser) -> bool:
+    """Municipalities' pages, workplaces and ombud: programme leaders and local leaders."""
+    return has_role(user, Role.PROGRAMME_LEADER, Role.LOCAL_LEADER)
+
+
+def can_view_sessions(user: User | AnonymousUser) -> bool:
+    """A session's page, sign-up sheet and QR code (an ombud: their own, by scope)."""
+    return has_role(user, Role.PROGRAMME_LEADER, Role.LOCAL_LEADER, Role.COORDINATOR, Role.OMBUD)
+
+
+def can_list_sessions(user: User | AnonymousUser) -> bool:
+    """The session list and attendance statistics of the municipalities in scope."""
+    return has_role(user, Role.PROGRAMME_LEADER, Role.LOCAL_LEADER, Role.COORDINATOR)
 
 
 def can_administer(user: User | AnonymousUser) -> bool:
@@ -196,3 +250,45 @@ def people_markable(user: User | AnonymousUser | None, session: Any) -> QuerySet
     )
     walk_in = Q(pk__in=scope(user, in_programme).values("pk"))
     return Person.objects.filter(municipality | invited | walk_in)
+
+
+# --- what a request carries -------------------------------------------------------------------
+# Every id that arrives in a URL, a query string, a form or a JSON body is read here first, so a
+# number no database integer can hold (10^25) is "no such object" — 404, 400 or an ignored
+# filter — and never reaches a query (SQLite raises OverflowError on it: a 500).
+
+MAX_ID = 2**63 - 1  # BigAutoField: a signed 64-bit integer in SQLite and PostgreSQL
+
+
+def parse_id(value: object) -> int | None:
+    """A positive object id from request data, or None for anything else (text, a negative or
+    oversized number, a bool, a float)."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        number = value
+    elif isinstance(value, str):
+        text = value.strip()
+        # isascii: "²" is a digit to str.isdigit; the length check spares int() a huge string.
+        if not (text.isascii() and text.isdigit() and len(text) <= 19):
+            return None
+        number = int(text)
+    else:
+        return None
+    return number if 1 <= number <= MAX_ID else None
+
+
+def parse_ids(values: Any) -> list[int]:
+    """The valid ids among `values` (a list from `request.POST.getlist`), the others dropped."""
+    return [n for n in (parse_id(v) for v in values) if n is not None]
+
+
+def safe_next(request: HttpRequest, default: str) -> str:
+    """Where to go back to after a POST: the form's `next` if it is a path of this site,
+    otherwise `default` — never another site (`next=https://evil.example/`, `//evil.example`)."""
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if target and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return target
+    return default

@@ -79,6 +79,20 @@ class WorkplaceChoiceField(forms.ModelChoiceField):
         return f"{obj.name} – {obj.municipality.name}"
 
 
+class IdsChoiceField(forms.ModelMultipleChoiceField):
+    """A multiple choice of objects whose ids are read with `access.parse_id` before any query:
+    an id no database integer can hold is an invalid choice (400), not a server error."""
+
+    def clean(self, value):
+        if isinstance(value, list | tuple):
+            for item in value:
+                if item not in self.empty_values and access.parse_id(item) is None:
+                    raise ValidationError(
+                        self.error_messages["invalid_choice"], code="invalid_choice", params={"value": item}
+                    )
+        return super().clean(value)
+
+
 class PersonChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj: Person) -> str:
         place = obj.workplace.name if obj.workplace_id else obj.municipality.name
@@ -112,11 +126,12 @@ class PersonFilterForm(forms.Form):
         # Workplaces of one municipality only: the chosen one, or the user's only one. A select
         # of every workplace of a large programme would be thousands of options.
         municipality_id = self.data.get("municipality") if self.is_bound else None
-        ids = access.municipality_ids(user)
-        self.single_municipality = ids is not access.ALL and len(ids) == 1
-        if not (municipality_id and str(municipality_id).isdigit()) and self.single_municipality:
-            municipality_id = next(iter(ids))
-        if municipality_id and str(municipality_id).isdigit():
+        only = access.only_municipality(user)
+        self.single_municipality = only is not None
+        municipality_id = access.parse_id(municipality_id)
+        if municipality_id is None and self.single_municipality:
+            municipality_id = only
+        if municipality_id is not None:
             self.fields["workplace"].queryset = selectors.workplaces_for(user=user).filter(
                 municipality_id=municipality_id
             )
@@ -176,8 +191,8 @@ class PersonForm(CrispyForm):
         # form works without JavaScript); htmx reloads the options when the municipality changes.
         workplaces = selectors.workplaces_for(user=user)
         chosen = self.data.get("municipality") if self.is_bound else self.initial.get("municipality")
-        chosen = chosen or self.fields["municipality"].initial
-        if chosen and str(chosen).isdigit():
+        chosen = access.parse_id(chosen or self.fields["municipality"].initial)
+        if chosen is not None:
             workplaces = workplaces.filter(municipality_id=chosen)
         self.fields["workplace"].queryset = workplaces
         self.fields["municipality"].widget.attrs.update(
@@ -277,7 +292,7 @@ class ProgrammeForm(CrispyForm):
         widget=DateInput(),
         help_text=_("Styr gallring: uppgifterna sparas fem år efter den 31 december det året."),
     )
-    municipalities = forms.ModelMultipleChoiceField(
+    municipalities = IdsChoiceField(
         label=_("Kommuner"),
         queryset=Municipality.objects.order_by("name"),
         widget=forms.CheckboxSelectMultiple,
@@ -336,7 +351,7 @@ class OmbudForm(CrispyForm):
     """Appoint (for a person chosen beforehand) or edit an ombud. The covered workplaces are
     those of the ombud's own municipality."""
 
-    workplaces = forms.ModelMultipleChoiceField(
+    workplaces = IdsChoiceField(
         label=_("Arbetsplatser som ombudet utbildar på"),
         queryset=Workplace.objects.none(),
         required=False,
@@ -370,7 +385,7 @@ class PersonSearchForm(forms.Form):
 
 class UserRoleForm(CrispyForm):
     role = forms.ChoiceField(label=_("Roll"), choices=[("", _("Välj roll")), *Role.choices])
-    municipalities = forms.ModelMultipleChoiceField(
+    municipalities = IdsChoiceField(
         label=_("Kommuner (för lokal projektledare)"),
         queryset=Municipality.objects.order_by("name"),
         required=False,

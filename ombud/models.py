@@ -8,6 +8,8 @@ from django.db import models
 from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
 
+from ombud.personnummer import formatted, masked
+
 
 class Role(models.TextChoices):
     PROGRAMME_LEADER = "programledare", _("Programledare")
@@ -194,15 +196,11 @@ class Person(models.Model):
     @property
     def personnummer_masked(self) -> str:
         """`19850312-****`: the birth date without the four last digits."""
-        if not self.personnummer:
-            return "–"
-        return f"{self.personnummer[:8]}-****"
+        return masked(self.personnummer or None)
 
     @property
     def personnummer_display(self) -> str:
-        if not self.personnummer:
-            return "–"
-        return f"{self.personnummer[:8]}-{self.personnummer[8:]}"
+        return formatted(self.personnummer or None)
 
 
 class Ombud(models.Model):

@@ -129,7 +129,28 @@ def age_on(pnr12: str, on: dt.date) -> int:
 
 
 def masked(pnr12: str | None) -> str:
+    """`19850312-****`: the birth date without the four last digits. The one mask of the project
+    (pages, PDFs, the audit log); "–" for none (an erased person)."""
     return f"{pnr12[:8]}-****" if pnr12 else "–"
+
+
+_NUMBER_IN_TEXT = re.compile(r"\d[\d\s+-]*\d")
+
+
+def masked_text(text: str) -> str:
+    """A free text (a search) with every number in it that could be a personnummer masked: a
+    valid one as `masked()` shows it, another of ten digits or more without its last four. A
+    shorter number (a birth date) is what the masked form shows anyway."""
+
+    def mask(match: re.Match) -> str:
+        number = match.group(0)
+        try:
+            return masked(normalise(number))
+        except ValidationError:
+            digits = re.sub(r"\D", "", number)
+            return f"{digits[:-4]}-****" if len(digits) >= 10 else number
+
+    return _NUMBER_IN_TEXT.sub(mask, text)
 
 
 def formatted(pnr12: str | None) -> str:

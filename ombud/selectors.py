@@ -14,6 +14,7 @@ kurser passes its expressions to ombud's selectors; ombud never names kurser.
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -33,6 +34,7 @@ from django.db.models import (
     Value,
 )
 from django.db.models.functions import Coalesce
+from django.utils import timezone
 
 from ombud import access
 from ombud.models import AuditLog, Municipality, Ombud, Person, Programme, TargetGroup, User, Workplace
@@ -253,4 +255,37 @@ def ombud_people(*, user: User | AnonymousUser) -> QuerySet[Person]:
         .filter(erased_at__isnull=True)
         .filter(Q(ombud__isnull=False) | Q(target_group=TargetGroup.OMBUD))
         .order_by("last_name", "first_name")
+    )
+
+
+# --- GDPR retention ----------------------------------------------------------------------------
+
+RETENTION_YEARS = 5
+
+
+def retention_cutoff_year(today: dt.date) -> int:
+    """Programmes whose final payment was in this year or earlier have passed retention:
+    kept until 31 December of (payment year + 5), so erasable from the year after."""
+    return today.year - RETENTION_YEARS - 1
+
+
+def people_due_for_retention(*, today: dt.date | None = None) -> QuerySet[Person]:
+    """People (not yet erased) who took part only in programmes whose retention has ended.
+
+    People are linked to programmes through attendance → session → programme and, for
+    trainers, session → programme. Someone linked to any programme still within retention
+    (or without a final payment date) is kept.
+    """
+    today = today or timezone.localdate()
+    ended = Programme.objects.filter(final_payment_date__year__lte=retention_cutoff_year(today))
+    live = Programme.objects.exclude(pk__in=ended.values("pk"))
+    return (
+        Person.objects.filter(erased_at__isnull=True)
+        .filter(
+            Q(attendances__session__programme__in=ended.values("pk"))
+            | Q(sessions_led__programme__in=ended.values("pk"))
+        )
+        .exclude(attendances__session__programme__in=live.values("pk"))
+        .exclude(sessions_led__programme__in=live.values("pk"))
+        .distinct()
     )

@@ -21,7 +21,6 @@ from django.contrib.auth.tokens import default_token_generator
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.db import transaction
-from django.db.models import Q, QuerySet
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.encoding import force_bytes
@@ -43,6 +42,7 @@ from ombud.models import (
     Workplace,
 )
 from ombud.search import search_text
+from ombud.selectors import people_due_for_retention
 
 if TYPE_CHECKING:
     from ombud.models import User
@@ -72,7 +72,6 @@ USER_PERSON_TAKEN = _("Medarbetaren har redan ett konto.")
 USER_DEACTIVATE_SELF = _("Du kan inte inaktivera ditt eget konto.")
 
 # Personal data is kept five years after 31 December of the year of the final payment (ESF).
-RETENTION_YEARS = 5
 ERASED_FIRST_NAME = "Raderad"
 ERASED_LAST_NAME = "person"
 
@@ -485,34 +484,6 @@ def person_erase(*, person: Person, user: User | None, reason: str) -> None:
         reason=reason.strip(),
     )
     data_changed()
-
-
-def retention_cutoff_year(today: dt.date) -> int:
-    """Programmes whose final payment was in this year or earlier have passed retention:
-    kept until 31 December of (payment year + 5), so erasable from the year after."""
-    return today.year - RETENTION_YEARS - 1
-
-
-def people_due_for_retention(*, today: dt.date | None = None) -> QuerySet[Person]:
-    """People (not yet erased) who took part only in programmes whose retention has ended.
-
-    People are linked to programmes through attendance → session → programme and, for
-    trainers, session → programme. Someone linked to any programme still within retention
-    (or without a final payment date) is kept.
-    """
-    today = today or timezone.localdate()
-    ended = Programme.objects.filter(final_payment_date__year__lte=retention_cutoff_year(today))
-    live = Programme.objects.exclude(pk__in=ended.values("pk"))
-    return (
-        Person.objects.filter(erased_at__isnull=True)
-        .filter(
-            Q(attendances__session__programme__in=ended.values("pk"))
-            | Q(sessions_led__programme__in=ended.values("pk"))
-        )
-        .exclude(attendances__session__programme__in=live.values("pk"))
-        .exclude(sessions_led__programme__in=live.values("pk"))
-        .distinct()
-    )
 
 
 def retention_erase(*, user: User | None = None, today: dt.date | None = None) -> int:

@@ -13,7 +13,7 @@ logger = logging.getLogger(__name__)
 def retention_sweep() -> int:
     """List (log) the people whose retention period has ended; erasure is a deliberate act
     (`manage.py retention --erase`), never automatic. Returns how many are due."""
-    from ombud.services import people_due_for_retention
+    from ombud.selectors import people_due_for_retention
 
     due = people_due_for_retention().count()
     if due:

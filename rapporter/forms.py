@@ -11,7 +11,6 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from ombud import access
-from ombud.models import Role
 from rapporter.closing import month_end
 from rapporter.models import Report
 
@@ -41,7 +40,7 @@ def parse_month(value: str) -> dt.date | None:
     if not match:
         return None
     year, month = int(match[1]), int(match[2])
-    if not 1 <= month <= 12 or year < 1900:
+    if not 1 <= month <= 12 or not 1900 <= year < dt.MAXYEAR:  # 9999-12 has no month after it
         return None
     return dt.date(year, month, 1)
 
@@ -69,7 +68,7 @@ class ReportRequestForm(forms.Form):
         self.fields["municipality"].queryset = access.municipalities_for(user).order_by("code")
         if not access.can_export_personnummer(user):
             self.fields["kind"].choices = [c for c in Report.Kind.choices if c[0] != Report.Kind.PARTICIPANTS]
-        if access.role_of(user) == Role.LOCAL_LEADER:
+        if not access.covers_all_municipalities(user):
             # A local leader's reports always concern their own municipality.
             self.fields["municipality"].required = True
             self.fields["municipality"].empty_label = None
@@ -111,7 +110,7 @@ class DashboardFilterForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["programme"].queryset = access.programmes_for(user).order_by("-start_date", "code")
         self.fields["municipality"].queryset = access.municipalities_for(user).order_by("code")
-        if access.municipality_ids(user) is not access.ALL:
+        if not access.covers_all_municipalities(user):
             self.fields["municipality"].empty_label = None
 
     def clean(self):

@@ -9,7 +9,6 @@ PDFs are HTML templates under templates/pdf/ with the print stylesheet static/cs
 from __future__ import annotations
 
 import datetime as dt
-import io
 import json
 from functools import lru_cache
 from pathlib import Path
@@ -20,6 +19,7 @@ from django.template.loader import render_to_string
 from django.utils import formats
 from django.utils.translation import gettext as _
 
+from ombud import xlsx
 from ombud.formatting import HOURS_DECIMALS
 from ombud.personnummer import formatted, masked
 from rapporter import labels
@@ -141,53 +141,39 @@ def participants_pdf(rows: list[dict], *, meta: dict) -> bytes:
 # --- XLSX --------------------------------------------------------------------------------------
 
 
-def _workbook():
-    from openpyxl import Workbook
-
-    wb = Workbook()
-    if wb.active is not None:
-        wb.remove(wb.active)
-    return wb
+def _workbook() -> xlsx.Workbook:
+    return xlsx.Workbook()
 
 
-def _sheet(wb, title: str, headers: list[str], rows: list[list[Any]], formats_: list[str | None]):
-    """One table on its own sheet: bold header row, frozen, real numbers with number formats."""
-    from openpyxl.styles import Font
-    from openpyxl.utils import get_column_letter
-
-    ws = wb.create_sheet(title=title[:31])
-    ws.append(headers)
-    for cell in ws[1]:
-        cell.font = Font(bold=True)
-    for row in rows:
-        ws.append(row)
-    for col, fmt in enumerate(formats_, start=1):
-        if fmt:
-            for (cell,) in ws.iter_rows(min_row=2, min_col=col, max_col=col):
-                cell.number_format = fmt
-    for col, header in enumerate(headers, start=1):
-        width = max([len(str(header))] + [len(str(r[col - 1])) for r in rows[:200] if r[col - 1] is not None])
-        ws.column_dimensions[get_column_letter(col)].width = min(max(width + 2, 10), 50)
-    ws.freeze_panes = "A2"
-    return ws
+def _sheet(
+    wb: xlsx.Workbook,
+    title: str,
+    headers: list[str],
+    rows: list[list[Any]],
+    formats_: list[str | None],
+    *,
+    bold_last: bool = False,
+) -> None:
+    """One table on its own sheet: bold header row, frozen, real numbers with number formats;
+    with `bold_last` the last row (a total) is bold. Written by `ombud.xlsx` (never a formula)."""
+    widths = xlsx.column_widths(headers, rows)
+    body, last = (rows[:-1], rows[-1:]) if bold_last else (rows, [])
+    sheet, _n = wb.table(title, headers, body, formats=formats_, widths=widths)
+    for row in last:
+        sheet.append(row, bold=True, formats=formats_)
 
 
-def _save(wb) -> bytes:
-    buf = io.BytesIO()
-    wb.save(buf)
-    return buf.getvalue()
+def _save(wb: xlsx.Workbook) -> bytes:
+    return wb.to_bytes()
 
 
 def esf_xlsx(summary: dict, *, meta: dict) -> bytes:
     """The ESF summary as a workbook, a sheet per table; every number a real number."""
-    from openpyxl.styles import Font
-
     wb = _workbook()
     p = summary["programme"]
     t = summary["totals"]
-    ws = wb.create_sheet(_("Sammanfattning"))
-    ws.append([_("ESF-sammanställning")])
-    ws["A1"].font = Font(bold=True, size=14)
+    ws = wb.sheet(_("Sammanfattning"), widths=[40, 50])
+    ws.append([_("ESF-sammanställning")], bold=True, size=14)
     cover = [
         (_("Program"), f"{p['code']} – {p['name']}", None),
         (_("Finansiär"), meta.get("funder") or "", None),
@@ -214,12 +200,7 @@ def esf_xlsx(summary: dict, *, meta: dict) -> bytes:
     else:
         cover.append((_("Samfinansiering"), _("samfinansiering ej konfigurerad"), None))
     for label, value, fmt in cover:
-        ws.append([label, value])
-        ws.cell(row=ws.max_row, column=1).font = Font(bold=True)
-        if fmt:
-            ws.cell(row=ws.max_row, column=2).number_format = fmt
-    ws.column_dimensions["A"].width = 40
-    ws.column_dimensions["B"].width = 50
+        ws.append([ws.cell(label, bold=True), ws.cell(value, number_format=fmt)])
 
     g = [_("Deltagare"), _("Kvinnor"), _("Män"), _("Annat")]
     _sheet(
@@ -286,15 +267,14 @@ def esf_xlsx(summary: dict, *, meta: dict) -> bytes:
             [c["year"], c["participant_hours"], c["unit_cost"], c["value"]] for c in summary["cofinancing"]
         ]
         rows.append([_("Totalt"), None, None, summary["cofinancing_total"]])
-        ws_c = _sheet(
+        _sheet(
             wb,
             _("Samfinansiering"),
             [_("År"), _("Deltagartimmar"), _("Kronor per timme"), _("Värde (kr)")],
             rows,
             [None, HOURS_FORMAT, MONEY_FORMAT, MONEY_FORMAT],
+            bold_last=True,
         )
-        for cell in ws_c[ws_c.max_row]:
-            cell.font = Font(bold=True)
     return _save(wb)
 
 

@@ -44,9 +44,8 @@ def reports_for_user(*, user: User) -> QuerySet[Report]:
     if not access.can_view_reports(user):
         return Report.objects.none()
     qs = Report.objects.filter(requested_by=user, programme__in=access.programmes_for(user))
-    ids = access.municipality_ids(user)
-    if ids is not access.ALL:
-        qs = qs.filter(municipality__in=ids)
+    if not access.covers_all_municipalities(user):
+        qs = access.scope(user, qs)
     if not access.can_export_personnummer(user):
         qs = qs.exclude(kind=Report.Kind.PARTICIPANTS)
     return with_needs_reissue(qs.select_related("programme", "municipality"))
@@ -125,7 +124,7 @@ def dashboard_scope(
     programme = programme or dashboard_default_programme(user=user)
     if programme is None:
         return None
-    if municipality is None and access.municipality_ids(user) is not access.ALL:
+    if municipality is None and not access.covers_all_municipalities(user):
         municipality = access.municipalities_for(user).order_by("code").first()
         if municipality is None:
             return None

@@ -7,26 +7,19 @@ on the form with status 400.
 
 from __future__ import annotations
 
+import secrets
+from urllib.parse import urlencode
+
 from django.core.exceptions import ValidationError
 from django.forms import Form
+from django.http import HttpRequest, QueryDict
 
-from ombud.access import has_role
-from ombud.models import Role
+from ombud import access
 
-
-def can_view_people(user) -> bool:
-    """The staff list and person pages (read): every role; coordinators read-only."""
-    return has_role(user, Role.PROGRAMME_LEADER, Role.LOCAL_LEADER, Role.OMBUD, Role.COORDINATOR)
-
-
-def can_export_people(user) -> bool:
-    """The staff list as XLSX (personnummer only when `can_export_personnummer`)."""
-    return has_role(user, Role.PROGRAMME_LEADER, Role.LOCAL_LEADER, Role.COORDINATOR)
-
-
-def can_manage_places(user) -> bool:
-    """Municipalities' pages, workplaces and ombud: programme leaders and local leaders."""
-    return has_role(user, Role.PROGRAMME_LEADER, Role.LOCAL_LEADER)
+# The rules live in ombud.access; these names stay importable for the views that use them.
+can_view_people = access.can_view_people
+can_export_people = access.can_export_people
+can_manage_places = access.can_manage_places
 
 
 def form_error(form: Form, error: ValidationError) -> None:
@@ -38,3 +31,39 @@ def form_error(form: Form, error: ValidationError) -> None:
                 form.add_error(name, e)
         return
     form.add_error(None, error)
+
+
+# --- searches that may hold a personnummer ----------------------------------------------------
+# A search is posted, never sent in a URL as typed: a URL ends up in access logs, the browser's
+# history and proxies. A search holding digits (a personnummer, a birth date) is kept in the
+# user's session under a random key, and the URL carries only `pnr=<key>`; a name stays readable
+# (`?q=Lind`) so lists can be bookmarked.
+
+SEARCH_KEY = "pnr"
+SEARCHES_IN_SESSION = "ombud.searches"
+SEARCHES_KEPT = 20
+
+
+def search_params(request: HttpRequest, data: QueryDict, fields: list[str]) -> str:
+    """The query string for a posted search form: the non-empty `fields` in their order, with a
+    `q` holding digits swapped for a key into the user's session."""
+    params = {name: data.get(name, "") for name in fields}
+    q = params.get("q", "")
+    if any(ch.isdigit() for ch in q):
+        key = secrets.token_urlsafe(9)
+        searches = dict(request.session.get(SEARCHES_IN_SESSION, {}))
+        searches[key] = q
+        request.session[SEARCHES_IN_SESSION] = dict(list(searches.items())[-SEARCHES_KEPT:])
+        params = {SEARCH_KEY: key, **params, "q": ""}
+    return urlencode({name: value for name, value in params.items() if value})
+
+
+def search_data(request: HttpRequest) -> QueryDict:
+    """The request's GET filters with `pnr=<key>` swapped back for the search it stands for
+    (a key of another session or an expired one is simply no search)."""
+    data = request.GET.copy()
+    key = data.pop(SEARCH_KEY, [""])[-1]
+    q = request.session.get(SEARCHES_IN_SESSION, {}).get(key) if key else None
+    if q:
+        data["q"] = q
+    return data

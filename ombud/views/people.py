@@ -3,10 +3,7 @@ reveal, and the programme leader's GDPR tools (export everything, erase)."""
 
 from __future__ import annotations
 
-import contextlib
-import datetime as dt
 import json
-import tempfile
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -15,23 +12,27 @@ from django.core.paginator import Paginator
 from django.core.serializers.json import DjangoJSONEncoder
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 from django.views.decorators.vary import vary_on_headers
 
-from ombud import access, selectors, services
+from ombud import access, extract, selectors, services, xlsx
 from ombud.forms import EraseForm, PersonFilterForm, PersonForm, RevealForm
 from ombud.models import AuditLog
-from ombud.personnummer import formatted
-from ombud.views import can_export_people, can_view_people, form_error
+from ombud.personnummer import formatted, masked_text
+from ombud.views import can_view_people, form_error, search_data, search_params
 
 PER_PAGE = 50
 
 
-def _filters(request: HttpRequest) -> tuple[PersonFilterForm, selectors.PersonFilter]:
-    form = PersonFilterForm(request.GET or None, user=request.user)
+FILTER_FIELDS = ["q", "municipality", "workplace", "target_group", "trained"]
+
+
+def _filters(request: HttpRequest, data=None) -> tuple[PersonFilterForm, selectors.PersonFilter]:
+    data = search_data(request) if data is None else data
+    form = PersonFilterForm(data or None, user=request.user)
     if not form.is_bound:
         return form, selectors.PersonFilter()
     # A stale or invalid value (a bookmark, a workplace of another municipality) drops only that
@@ -43,22 +44,48 @@ def _filters(request: HttpRequest) -> tuple[PersonFilterForm, selectors.PersonFi
 @vary_on_headers("HX-Request")
 @access.require(can_view_people)
 def person_list(request: HttpRequest, *, counts: selectors.TrainingCounts) -> HttpResponse:
+    """GET shows the list; the filter form is POSTed and answered with the list's URL (a redirect,
+    or for htmx the table plus `HX-Push-Url`), a personnummer search replaced by a session key."""
+    if request.method == "POST":
+        query = search_params(request, request.POST, FILTER_FIELDS)
+        url = reverse("ombud:person-list") + (f"?{query}" if query else "")
+        if not request.htmx:  # type: ignore[attr-defined]  # set by HtmxMiddleware
+            see_other = redirect(url)
+            see_other.status_code = 303  # See Other: the browser GETs the list, no resubmission
+            return see_other
+        form, filters = _filters(request, request.POST)
+        response = render(
+            request, "ombud/_person_table.html", _list_context(request, form, filters, counts, oob=True)
+        )
+        response["HX-Push-Url"] = url
+        return response
     form, filters = _filters(request)
-    people = selectors.person_list(user=request.user, filters=filters, counts=counts)
-    page = Paginator(people, PER_PAGE).get_page(request.GET.get("page"))
-    context = {
-        "form": form,
-        "page": page,
-        "show_pnr": access.can_see_personnummer(request.user),
-        "can_edit": access.can_edit_people(request.user),
-        "can_export": can_export_people(request.user),
-        "filtered": any(
-            [filters.q, filters.municipality, filters.workplace, filters.target_group, filters.trained]
-        ),
-    }
+    context = _list_context(request, form, filters, counts)
     if request.htmx and not request.htmx.boosted and not request.htmx.history_restore_request:  # type: ignore[attr-defined]
         return render(request, "ombud/_person_table.html", {**context, "oob_filters": True})
     return render(request, "ombud/person_list.html", context)
+
+
+def _list_context(
+    request: HttpRequest,
+    form,
+    filters: selectors.PersonFilter,
+    counts: selectors.TrainingCounts,
+    *,
+    oob: bool = False,
+) -> dict:
+    people = selectors.person_list(user=request.user, filters=filters, counts=counts)
+    return {
+        "form": form,
+        "page": Paginator(people, PER_PAGE).get_page(request.GET.get("page")),
+        "show_pnr": access.can_see_personnummer(request.user),
+        "can_edit": access.can_edit_people(request.user),
+        "can_export": access.can_export_people(request.user),
+        "filtered": any(
+            [filters.q, filters.municipality, filters.workplace, filters.target_group, filters.trained]
+        ),
+        "oob_filters": oob,
+    }
 
 
 # The import file's column names (spec §1a), so an exported list can be edited and imported again.
@@ -77,37 +104,26 @@ EXPORT_COLUMNS = [
 
 
 def _people_xlsx(rows, *, with_pnr: bool):
-    """Write (personnummer, …, is_trained) rows to an XLSX file in openpyxl's write-only mode
-    (rows streamed to disk, not held as cells); returns (file, number of rows)."""
-    from openpyxl import Workbook
-    from openpyxl.cell import WriteOnlyCell
-    from openpyxl.styles import Font
-    from openpyxl.utils import get_column_letter
-
+    """Write (personnummer, …, is_trained) rows to an XLSX file, streamed through the project's
+    one writer (`ombud.xlsx`: never a formula); returns (file, number of rows)."""
     columns = EXPORT_COLUMNS if with_pnr else EXPORT_COLUMNS[1:]
-    wb = Workbook(write_only=True)
-    ws = wb.create_sheet(_("Medarbetare"))
-    for i, (_name, width) in enumerate(columns, 1):
-        ws.column_dimensions[get_column_letter(i)].width = width
-    ws.freeze_panes = "A2"
-    header = []
-    for name, _width in columns:
-        cell = WriteOnlyCell(ws, value=name)
-        cell.font = Font(bold=True)
-        header.append(cell)
-    ws.append(header)
-    n = 0
-    for pnr, *rest, trained in rows:
-        row = [*rest, _("ja") if trained else _("nej")]
-        ws.append([formatted(pnr) if pnr else "", *row] if with_pnr else row)
-        n += 1
-    out = tempfile.SpooledTemporaryFile(max_size=20 * 1024 * 1024)  # noqa: SIM115 - closed by FileResponse
-    wb.save(out)
-    out.seek(0)
-    return out, n
+    book = xlsx.Workbook()
+    _sheet, n = book.table(
+        _("Medarbetare"),
+        [name for name, _width in columns],
+        (_export_row(row, with_pnr=with_pnr) for row in rows),
+        widths=[width for _name, width in columns],
+    )
+    return book.to_file(), n
 
 
-@access.require(can_export_people)
+def _export_row(row, *, with_pnr: bool) -> list:
+    pnr, *rest, trained = row
+    values = [*rest, _("ja") if trained else _("nej")]
+    return [formatted(pnr) if pnr else "", *values] if with_pnr else values
+
+
+@access.require(access.can_export_people)
 def person_list_export(request: HttpRequest, *, counts: selectors.TrainingCounts) -> FileResponse:
     """The filtered staff list as XLSX, read with a batched iterator so 350,000 rows never sit
     in memory as model objects. Personnummer only for roles that may export it; audited."""
@@ -126,11 +142,14 @@ def person_list_export(request: HttpRequest, *, counts: selectors.TrainingCounts
         "is_trained",
     )
     out, n = _people_xlsx(rows.iterator(chunk_size=2000), with_pnr=with_pnr)
+    # The audit keeps what was asked for, with a searched personnummer masked.
+    asked = {name: search_data(request).get(name, "") for name in FILTER_FIELDS}
+    asked = {name: masked_text(value) for name, value in asked.items() if value}
     services.audit_log(
         user=request.user,
         action=AuditLog.Action.EXPORT,
         what=_("Medarbetarlista (XLSX), %(n)s rader") % {"n": n},
-        detail={"rows": n, "personnummer": with_pnr, "filters": request.GET.dict()},
+        detail={"rows": n, "personnummer": with_pnr, "filters": asked},
     )
     name = f"medarbetare-{timezone.localdate():%Y-%m-%d}.xlsx"
     return FileResponse(out, as_attachment=True, filename=name)
@@ -227,72 +246,6 @@ def person_reveal(request: HttpRequest, pk: int, *, counts: selectors.TrainingCo
 # --- GDPR (programme leader) -----------------------------------------------------------------
 
 
-# The register extract's fields in reading order, with their Swedish labels; keys the service
-# adds later and this list does not know are still shown, under their own name.
-PERSON_FIELDS = [
-    ("personnummer", gettext_lazy("Personnummer")),
-    ("first_name", gettext_lazy("Förnamn")),
-    ("last_name", gettext_lazy("Efternamn")),
-    ("gender", gettext_lazy("Kön")),
-    ("birth_date", gettext_lazy("Födelsedatum")),
-    ("municipality", gettext_lazy("Kommun")),
-    ("workplace", gettext_lazy("Arbetsplats")),
-    ("target_group", gettext_lazy("Målgrupp")),
-    ("email", gettext_lazy("E-post")),
-    ("created_at", gettext_lazy("Registrerad")),
-    ("updated_at", gettext_lazy("Senast ändrad")),
-    ("erased_at", gettext_lazy("Raderad")),
-]
-OMBUD_FIELDS = [
-    ("appointed_on", gettext_lazy("Utsedd")),
-    ("trainer_training_completed_on", gettext_lazy("Ombudsutbildning klar")),
-    ("reach_goal", gettext_lazy("Mål för antal nådda kollegor")),
-    ("active", gettext_lazy("Aktiv")),
-    ("workplaces", gettext_lazy("Arbetsplatser")),
-]
-ACCOUNT_FIELDS = [
-    ("username", gettext_lazy("Användarnamn")),
-    ("email", gettext_lazy("E-post")),
-    ("role", gettext_lazy("Roll")),
-]
-TABLES = {"attendance", "audit"}
-
-
-def _text(value) -> str:
-    """One value of the extract as a reader expects it: dates and times without ISO clutter."""
-    if value in (None, "", [], {}):
-        return "–"
-    if isinstance(value, bool):
-        return _("ja") if value else _("nej")
-    if isinstance(value, dict):
-        return ", ".join(_text(v) for v in value.values())
-    if isinstance(value, list | tuple):
-        return ", ".join(_text(v) for v in value)
-    if isinstance(value, str) and len(value) >= 19 and value[10] == "T":
-        with contextlib.suppress(ValueError):
-            return timezone.localtime(dt.datetime.fromisoformat(value)).strftime("%Y-%m-%d %H:%M")
-    return str(value)
-
-
-def _rows(data: dict, fields: list) -> list[tuple[str, str]]:
-    known = {key for key, _label in fields}
-    rows = [(label, _text(data.get(key))) for key, label in fields if key in data]
-    return rows + [(key, _text(value)) for key, value in data.items() if key not in known]
-
-
-def _extract_sections(data: dict) -> dict:
-    person = {k: v for k, v in data.items() if k not in TABLES and k not in ("ombud", "account")}
-    return {
-        "person": _rows(person, PERSON_FIELDS),
-        "ombud": _rows(data["ombud"], OMBUD_FIELDS) if data.get("ombud") else None,
-        "account": _rows(data["account"], ACCOUNT_FIELDS) if data.get("account") else None,
-        "attendance": [
-            {**row, "recorded_at": _text(row.get("recorded_at"))} for row in data.get("attendance") or []
-        ],
-        "audit": [{**row, "at": _text(row.get("at"))} for row in data.get("audit") or []],
-    }
-
-
 @login_required
 def person_gdpr_export(request: HttpRequest, pk: int) -> HttpResponse:
     """Everything stored about the person (register extract, art. 15): JSON download, or with
@@ -302,7 +255,7 @@ def person_gdpr_export(request: HttpRequest, pk: int) -> HttpResponse:
         raise PermissionDenied
     data = services.person_export(person=person, user=request.user)
     if request.GET.get("format") == "html":
-        context = {"person": person, "extract": _extract_sections(data), "generated": timezone.now()}
+        context = {"person": person, "extract": extract.sections(data), "generated": timezone.now()}
         return render(request, "ombud/person_gdpr_export.html", context)
     response = HttpResponse(
         json.dumps(data, cls=DjangoJSONEncoder, ensure_ascii=False, indent=2),

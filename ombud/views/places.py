@@ -104,9 +104,9 @@ def workplace_create(request: HttpRequest, pk: int) -> HttpResponse:
 @access.require(access.can_edit_people)
 def workplace_options(request: HttpRequest) -> HttpResponse:
     """`<option>`s of one municipality's workplaces (htmx, for the person form)."""
-    municipality_id = request.GET.get("municipality", "")
+    municipality_id = access.parse_id(request.GET.get("municipality"))
     workplaces = selectors.workplaces_for(user=request.user).none()
-    if municipality_id.isdigit():
+    if municipality_id is not None:
         workplaces = selectors.workplaces_for(user=request.user).filter(municipality_id=municipality_id)
     return render(request, "ombud/_workplace_options.html", {"workplaces": workplaces})
 

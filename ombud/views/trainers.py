@@ -8,12 +8,13 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from ombud import access, selectors, services
 from ombud.forms import OmbudForm, PersonSearchForm
 from ombud.models import Person
-from ombud.views import can_manage_places, form_error
+from ombud.views import can_manage_places, form_error, search_data, search_params
 
 PICK_LIMIT = 20
 PER_PAGE = 50
@@ -38,8 +39,13 @@ def ombud_create(request: HttpRequest) -> HttpResponse:
     """Step 1 without `?person=`: find the colleague (search, at most 20 hits, so this works
     with hundreds of thousands of people). Step 2 with it: dates, goal and workplaces."""
     person_id = request.GET.get("person", "")
-    if not person_id.isdigit():
-        search = PersonSearchForm(request.GET or None)
+    if not person_id:
+        if request.method == "POST":  # the search is posted: a personnummer never in a URL
+            query = search_params(request, request.POST, ["q"])
+            response = redirect(reverse("ombud:ombud-create") + (f"?{query}" if query else ""))
+            response.status_code = 303
+            return response
+        search = PersonSearchForm(search_data(request) or None)
         q = search.data.get("q", "").strip() if search.is_bound else ""
         hits: list[Person] = []
         if q:
@@ -48,7 +54,7 @@ def ombud_create(request: HttpRequest) -> HttpResponse:
             hits = list(found[:PICK_LIMIT])
         context = {"search": search, "q": q, "hits": hits, "limit": PICK_LIMIT}
         return render(request, "ombud/ombud_pick.html", context)
-    person = selectors.person_get(user=request.user, pk=int(person_id))
+    person = selectors.person_get(user=request.user, pk=person_id)
     if hasattr(person, "ombud"):
         messages.info(request, _("%(name)s är redan ombud.") % {"name": person.full_name})
         return redirect("ombud:ombud-edit", pk=person.ombud.pk)

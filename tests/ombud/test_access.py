@@ -104,3 +104,100 @@ def test_what_each_role_may_do(request, persona, administer, edit, approve, repo
     assert access.can_view_reports(user) is reports
     assert access.can_see_personnummer(user) is see_pnr
     assert access.can_export_personnummer(user) is export_pnr
+
+
+# --- whole-programme roles, one municipality ----------------------------------------------------
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("persona", "covers_all", "only"),
+    [
+        ("programme_leader", True, None),
+        ("coordinator", True, None),
+        ("local_leader_ale", False, "ale"),
+        ("ombud_molndal", False, "molndal"),
+        ("outsider", False, None),
+    ],
+)
+def test_covers_all_and_only_municipality(request, persona, covers_all, only):
+    user = request.getfixturevalue(persona)
+    assert access.covers_all_municipalities(user) is covers_all
+    expected = request.getfixturevalue(only).pk if only else None
+    assert access.only_municipality(user) == expected
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("persona", "view_people", "export_people", "places", "view_sessions", "list_sessions", "ombud"),
+    [
+        ("programme_leader", True, True, True, True, True, False),
+        ("local_leader_ale", True, True, True, True, True, False),
+        ("ombud_molndal", True, False, False, True, False, True),
+        ("coordinator", True, True, False, True, True, False),
+        ("outsider", False, False, False, False, False, False),
+    ],
+)
+def test_page_rules_live_in_access(
+    request, persona, view_people, export_people, places, view_sessions, list_sessions, ombud
+):
+    user = request.getfixturevalue(persona)
+    assert access.can_view_people(user) is view_people
+    assert access.can_export_people(user) is export_people
+    assert access.can_manage_places(user) is places
+    assert access.can_view_sessions(user) is view_sessions
+    assert access.can_list_sessions(user) is list_sessions
+    assert access.is_ombud(user) is ombud
+
+
+# --- what a request carries ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("12", 12),
+        (" 12 ", 12),
+        (12, 12),
+        (str(2**63 - 1), 2**63 - 1),
+        (str(2**63), None),
+        (str(10**25), None),
+        (10**25, None),
+        ("0", None),
+        ("-1", None),
+        (-1, None),
+        ("1e3", None),
+        ("²", None),
+        ("١٢", None),  # Arabic-Indic digits: isdigit() but not an id
+        ("9" * 5000, None),
+        ("", None),
+        (None, None),
+        (True, None),
+        (1.0, None),
+        ([1], None),
+    ],
+)
+def test_parse_id_accepts_only_ids_a_database_can_hold(value, expected):
+    assert access.parse_id(value) == expected
+
+
+def test_parse_ids_drops_the_rest():
+    assert access.parse_ids(["3", "x", str(10**25), "4", ""]) == [3, 4]
+
+
+@pytest.mark.parametrize(
+    ("target", "expected"),
+    [
+        ("/kurser/att-godkanna/?sida=2", "/kurser/att-godkanna/?sida=2"),
+        ("https://evil.example/", "/fallback/"),
+        ("//evil.example/x", "/fallback/"),
+        ("http:evil.example", "/fallback/"),
+        ("/\\evil.example", "/fallback/"),
+        ("javascript:alert(1)", "/fallback/"),
+        ("http://testserver/ok/", "http://testserver/ok/"),
+        ("", "/fallback/"),
+    ],
+)
+def test_safe_next_stays_on_this_site(rf, target, expected):
+    request = rf.post("/", {"next": target})
+    assert access.safe_next(request, "/fallback/") == expected

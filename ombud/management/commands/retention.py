@@ -10,7 +10,8 @@ from __future__ import annotations
 from django.core.management.base import BaseCommand
 from django.utils.translation import gettext as _g
 
-from ombud.services import people_due_for_retention, retention_erase
+from ombud.selectors import people_due_for_retention
+from ombud.services import retention_erase
 
 
 class Command(BaseCommand):
