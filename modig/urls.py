@@ -3,11 +3,20 @@ from __future__ import annotations
 from django.urls import include, path
 from django.views.i18n import set_language
 
-from modig import views
+from modig import accounts, views
 
 urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
+    # Choosing a password (invitation link and "Glömt lösenordet?"): our Swedish flow first,
+    # Django's auth URLs for the rest (login, logout, password change).
+    path("konto/password_reset/", accounts.PasswordResetView.as_view(), name="password_reset"),
+    path("konto/password_reset/done/", accounts.PasswordResetDoneView.as_view(), name="password_reset_done"),
+    path(
+        "konto/reset/<uidb64>/<token>/",
+        accounts.PasswordResetConfirmView.as_view(),
+        name="password_reset_confirm",
+    ),
     path("konto/", include("django.contrib.auth.urls")),
     path("sprak/", set_language, name="set_language"),
     path("personal/", include("ombud.urls")),
