@@ -145,6 +145,35 @@ def can_export_personnummer(user: User | AnonymousUser) -> bool:
     return has_role(user, Role.PROGRAMME_LEADER, Role.COORDINATOR)
 
 
+# --- page predicates the navigation needs (wip/ui) ----------------------------------------------
+# The same rules the views' decorators apply today (ombud/views/__init__.py, kurser/views.py);
+# the menu asks these so a role has a link exactly where it may go. At merge: point those views
+# at these functions (or keep whichever copy the access reorganisation settles on).
+
+
+def is_ombud(user: User | AnonymousUser) -> bool:
+    """The ombud's own pages: my sessions, my reach, colleagues not yet trained."""
+    return has_role(user, Role.OMBUD)
+
+
+def can_view_people(user: User | AnonymousUser) -> bool:
+    """The staff list and person pages (read): every role; coordinators read-only."""
+    return has_role(user, Role.PROGRAMME_LEADER, Role.LOCAL_LEADER, Role.OMBUD, Role.COORDINATOR)
+
+
+def can_manage_places(user: User | AnonymousUser) -> bool:
+    """Municipalities' pages, workplaces and ombud: programme leaders and local leaders."""
+    return has_role(user, Role.PROGRAMME_LEADER, Role.LOCAL_LEADER)
+
+
+def can_list_sessions(user: User | AnonymousUser) -> bool:
+    """The list of all sessions in scope (coordinators read-only)."""
+    return has_role(user, Role.PROGRAMME_LEADER, Role.LOCAL_LEADER, Role.COORDINATOR)
+
+
+# --- end of wip/ui block ------------------------------------------------------------------------
+
+
 def require(predicate: Callable[[Any], bool]) -> Callable:
     """View decorator: 403 unless `predicate(request.user)`; anonymous users go to login."""
 
