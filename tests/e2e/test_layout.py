@@ -133,3 +133,19 @@ def test_touch_targets_on_tablets_are_at_least_44_px(request, page_as, world, ro
             TOUCH,
         )
         assert small == [], (role, size, path, small)
+
+
+@pytest.mark.parametrize("size", ["768x1024", "390x844"])
+def test_my_sessions_shows_every_column_on_a_tablet(page_as, world, ombud_molndal, size):
+    page = page_as(ombud_molndal, size)
+    page.goto(page.base_url + "/kurser/mina/")
+    cells = page.locator(".session-table tbody tr").first.locator("td")
+    assert cells.count() == 7
+    width = page.evaluate("window.innerWidth")
+    for i in range(cells.count()):
+        box = cells.nth(i).bounding_box()
+        assert box and box["x"] >= 0 and box["x"] + box["width"] <= width, (i, box)
+    # Each line says what it is: the column headings travel with the values.
+    assert "Anmälda" in cells.nth(6).evaluate("e => getComputedStyle(e, '::before').content")
+    assert_no_axe_violations(page)
+    page.screenshot(path=shot_path("mina-tillfallen", size), full_page=True)
