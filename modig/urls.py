@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from django.http import HttpResponsePermanentRedirect
+from django.templatetags.static import static
 from django.urls import include, path
 from django.views.i18n import set_language
 
@@ -8,6 +10,8 @@ from modig import accounts, views
 urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
+    # Browsers ask for /favicon.ico whatever the page links; send them to the SVG in static.
+    path("favicon.ico", lambda request: HttpResponsePermanentRedirect(static("favicon.svg"))),
     # Choosing a password (invitation link and "Glömt lösenordet?"): our Swedish flow first,
     # Django's auth URLs for the rest (login, logout, password change).
     path("konto/password_reset/", accounts.PasswordResetView.as_view(), name="password_reset"),
