@@ -10,11 +10,12 @@ three things a municipal user expects:
 
 from __future__ import annotations
 
+import unicodedata
+
 from django.contrib import messages
 from django.contrib.auth import forms as auth_forms
 from django.contrib.auth import get_user_model
 from django.contrib.auth import views as auth_views
-from django.contrib.auth.forms import _unicode_ci_compare  # type: ignore[attr-defined]
 from django.urls import reverse_lazy
 from django.utils.translation import gettext_lazy as _
 
@@ -28,13 +29,18 @@ LINK_INVALID = _(
 )
 
 
+def _same_address(a: str, b: str) -> bool:
+    """Case-insensitive, Unicode-normalised comparison, as Django's own reset form does."""
+    return unicodedata.normalize("NFKC", a).casefold() == unicodedata.normalize("NFKC", b).casefold()
+
+
 class PasswordResetForm(auth_forms.PasswordResetForm):
     def get_users(self, email):
         """Active accounts with this address, including invited ones that have no password yet."""
         User = get_user_model()
         field = User.get_email_field_name()
         users = User._default_manager.filter(**{f"{field}__iexact": email, "is_active": True})
-        return (u for u in users if _unicode_ci_compare(email, getattr(u, field)))
+        return (u for u in users if _same_address(email, getattr(u, field)))
 
 
 class PasswordResetView(auth_views.PasswordResetView):
