@@ -149,3 +149,21 @@ def test_my_sessions_shows_every_column_on_a_tablet(page_as, world, ombud_molnda
     assert "Anmälda" in cells.nth(6).evaluate("e => getComputedStyle(e, '::before').content")
     assert_no_axe_violations(page)
     page.screenshot(path=shot_path("mina-tillfallen", size), full_page=True)
+
+
+def test_pages_before_login_fit_every_width(page_as, db):
+    page = page_as(None, "1440x900")
+    for path in [
+        "/konto/login/",
+        "/konto/password_reset/",
+        "/konto/password_reset/done/",
+        "/konto/reset/MQ/x/",
+    ]:
+        response = page.goto(page.base_url + path)
+        assert response.status < 400, path
+        assert page.evaluate("document.documentElement.lang") == "sv"
+        assert_no_axe_violations(page)
+        for width in WIDTHS:
+            page.set_viewport_size({"width": width, "height": 900})
+            assert page.evaluate(NO_SCROLL), (path, width, _overflowing(page))
+        page.set_viewport_size({"width": 1440, "height": 900})
