@@ -12,16 +12,23 @@ from django.utils.translation import gettext_lazy as _
 from kurser.models import KNOWN_TOOLS, AttendanceStatus, Course, CourseType, Form, Session
 from ombud.forms import IdsChoiceField
 from ombud.models import Municipality, Person, Programme, Workplace
+from ombud.widgets import SwedishDateInput
 
 
 class SessionForm(forms.Form):
-    programme = forms.ModelChoiceField(Programme.objects.none(), label=_("Program"))
-    course = forms.ModelChoiceField(Course.objects.order_by("type", "title"), label=_("Kurs"))
-    municipality = forms.ModelChoiceField(Municipality.objects.none(), label=_("Kommun"))
+    programme = forms.ModelChoiceField(
+        Programme.objects.none(), label=_("Program"), empty_label=_("Välj program")
+    )
+    course = forms.ModelChoiceField(
+        Course.objects.order_by("type", "title"), label=_("Kurs"), empty_label=_("Välj kurs")
+    )
+    municipality = forms.ModelChoiceField(
+        Municipality.objects.none(), label=_("Kommun"), empty_label=_("Välj kommun")
+    )
     workplace = forms.ModelChoiceField(Workplace.objects.none(), label=_("Arbetsplats"), required=False)
     trainer = forms.ModelChoiceField(Person.objects.none(), label=_("Utbildare"), required=False)
     trainer_name = forms.CharField(label=_("Extern utbildare"), max_length=200, required=False)
-    date = forms.DateField(label=_("Datum"), widget=forms.DateInput(attrs={"type": "date"}))
+    date = forms.DateField(label=_("Datum"), widget=SwedishDateInput())
     start_time = forms.TimeField(label=_("Starttid"), widget=forms.TimeInput(attrs={"type": "time"}))
     planned_minutes = forms.IntegerField(label=_("Planerade minuter"), min_value=1, max_value=600, initial=60)
     form = forms.ChoiceField(label=_("Form"), choices=Form.choices, initial=Form.ON_SITE)
@@ -40,7 +47,7 @@ class SessionForm(forms.Form):
     ):
         super().__init__(*args, **kwargs)
         self.fields["programme"].queryset = programmes
-        self.fields["municipality"].queryset = municipalities
+        self.fields["municipality"].queryset = municipalities.order_by("name")
         self.fields["workplace"].queryset = workplaces
         self.fields["trainer"].queryset = trainers
         if len(programmes) == 1:
@@ -72,14 +79,12 @@ class SessionFilterForm(forms.Form):
     tool = forms.ChoiceField(
         label=_("Verktyg"), required=False, choices=[("", _("Alla verktyg"))] + [(t, t) for t in KNOWN_TOOLS]
     )
-    date_from = forms.DateField(
-        label=_("Från"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
-    date_to = forms.DateField(label=_("Till"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    date_from = forms.DateField(label=_("Från"), required=False, widget=SwedishDateInput())
+    date_to = forms.DateField(label=_("Till"), required=False, widget=SwedishDateInput())
 
     def __init__(self, *args, municipalities, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["municipality"].queryset = municipalities
+        self.fields["municipality"].queryset = municipalities.order_by("name")
         for field in self.fields.values():
             css = "form-select" if isinstance(field.widget, forms.Select) else "form-control"
             field.widget.attrs.setdefault("class", css)

@@ -53,21 +53,21 @@ def index(request: HttpRequest) -> HttpResponse:
 @access.require(_is_ombud)
 def my_sessions(request: HttpRequest) -> HttpResponse:
     upcoming, past = selectors.my_sessions(user=request.user)
-    page = selectors.with_counts_for_page(Paginator(past, 25).get_page(request.GET.get("sida")))
+    page = selectors.with_counts_for_page(Paginator(past, 25).get_page(request.GET.get("page")))
     return render(request, "kurser/my_sessions.html", {"upcoming": upcoming[:20], "page": page})
 
 
 @access.require(_is_ombud)
 def my_reach(request: HttpRequest) -> HttpResponse:
     reach = selectors.my_reach(user=request.user)
-    page = Paginator(selectors.reached_people(user=request.user), 50).get_page(request.GET.get("sida"))
+    page = Paginator(selectors.reached_people(user=request.user), 50).get_page(request.GET.get("page"))
     return render(request, "kurser/my_reach.html", {"reach": reach, "page": page})
 
 
 @access.require(_is_ombud)
 def untrained(request: HttpRequest) -> HttpResponse:
     people = selectors.untrained(user=request.user)
-    page = Paginator(people, 50).get_page(request.GET.get("sida"))
+    page = Paginator(people, 50).get_page(request.GET.get("page"))
     workplaces = selectors.covered_workplaces(user=request.user)
     return render(request, "kurser/untrained.html", {"page": page, "workplaces": workplaces})
 
@@ -95,9 +95,9 @@ def _filters(request: HttpRequest) -> tuple[SessionFilterForm, selectors.Session
 def session_list(request: HttpRequest) -> HttpResponse:
     form, f = _filters(request)
     sessions = selectors.session_list(user=request.user, filters=f)
-    page = selectors.with_counts_for_page(Paginator(sessions, 50).get_page(request.GET.get("sida")))
+    page = selectors.with_counts_for_page(Paginator(sessions, 50).get_page(request.GET.get("page")))
     query = request.GET.copy()
-    query.pop("sida", None)
+    query.pop("page", None)
     context = {
         "form": form,
         "page": page,
@@ -126,9 +126,9 @@ def approval_list(request: HttpRequest) -> HttpResponse:
         )
     elif form.is_bound:
         queue, status = queue.none(), 400
-    page = selectors.with_counts_for_page(Paginator(queue, 50).get_page(request.GET.get("sida")))
+    page = selectors.with_counts_for_page(Paginator(queue, 50).get_page(request.GET.get("page")))
     query = request.GET.copy()
-    query.pop("sida", None)
+    query.pop("page", None)
     context = {"form": form, "page": page, "query": query.urlencode()}
     return render(request, "kurser/approval_list.html", context, status=status)
 

@@ -21,6 +21,7 @@ from django.utils.translation import gettext_lazy as _
 from ombud import access, selectors
 from ombud.models import Gender, Municipality, Person, Role, Sector, TargetGroup, Workplace
 from ombud.personnummer import normalise
+from ombud.widgets import SwedishDateInput
 
 FILE_TYPE = _("Filen måste vara en .csv- eller .xlsx-fil.")
 FILE_EMPTY = _("Filen är tom.")
@@ -33,11 +34,7 @@ WORKPLACE_OTHER_MUNICIPALITY = _("Arbetsplatsen hör inte till den valda kommune
 IMPORT_SUFFIXES = (".csv", ".xlsx")
 
 
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self, **kwargs):
-        super().__init__(format="%Y-%m-%d", **kwargs)
+DateInput = SwedishDateInput  # ÅÅÅÅ-MM-DD in every browser (see ombud.widgets)
 
 
 class CrispyForm(forms.Form):

@@ -11,6 +11,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from ombud import access
+from ombud.widgets import SwedishDateInput
 from rapporter.closing import month_end
 from rapporter.models import Report
 
@@ -24,11 +25,7 @@ PERIOD_ORDER = _("Från-datum kan inte ligga efter till-datum.")
 _MONTH_RE = re.compile(r"^(\d{4})-(\d{2})$")
 
 
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self, **kwargs):
-        super().__init__(format="%Y-%m-%d", **kwargs)
+DateInput = SwedishDateInput  # ÅÅÅÅ-MM-DD in every browser (see ombud.widgets)
 
 
 class MonthInput(forms.TextInput):
@@ -65,7 +62,7 @@ class ReportRequestForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.user = user
         self.fields["programme"].queryset = access.programmes_for(user).order_by("-start_date", "code")
-        self.fields["municipality"].queryset = access.municipalities_for(user).order_by("code")
+        self.fields["municipality"].queryset = access.municipalities_for(user).order_by("name")
         if not access.can_export_personnummer(user):
             self.fields["kind"].choices = [c for c in Report.Kind.choices if c[0] != Report.Kind.PARTICIPANTS]
         if not access.covers_all_municipalities(user):
@@ -109,7 +106,7 @@ class DashboardFilterForm(forms.Form):
     def __init__(self, *args, user: User, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["programme"].queryset = access.programmes_for(user).order_by("-start_date", "code")
-        self.fields["municipality"].queryset = access.municipalities_for(user).order_by("code")
+        self.fields["municipality"].queryset = access.municipalities_for(user).order_by("name")
         if not access.covers_all_municipalities(user):
             self.fields["municipality"].empty_label = None
 
