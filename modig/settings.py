@@ -221,11 +221,21 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # Redis redelivers an unacknowledged task after this; longer than the hard time limit.
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
 CELERY_TASK_TRACK_STARTED = True
+# A rendering worker beats every REPORT_HEARTBEAT_SECONDS; one silent for REPORT_HEARTBEAT_TIMEOUT
+# is dead and the sweeper fails its report; a report queued for REPORT_QUEUED_TIMEOUT was lost.
+REPORT_HEARTBEAT_SECONDS = env_int("REPORT_HEARTBEAT_SECONDS", 10)
+REPORT_HEARTBEAT_TIMEOUT = env_int("REPORT_HEARTBEAT_TIMEOUT", 120)
+REPORT_QUEUED_TIMEOUT = env_int("REPORT_QUEUED_TIMEOUT", 3600)
 CELERY_BEAT_SCHEDULE = {
     # Retention sweep (GDPR): list what is due, every night.
     "retention-sweep": {
         "task": "ombud.tasks.retention_sweep",
         "schedule": crontab(hour=2, minute=30),
+    },
+    # Reports whose worker died (killed, out of memory) are failed so users can retry them.
+    "report-sweep": {
+        "task": "rapporter.tasks.report_sweep",
+        "schedule": 60.0,
     },
     # Monthly attendance certificates for the month that just ended.
     "monthly-certificates": {

@@ -23,7 +23,17 @@ def _preload_renderer(**kwargs) -> None:
 def report_generate(self, report_id: int) -> bool:
     from rapporter.services import report_render
 
-    return report_render(report_id=report_id)
+    # The task id is the claim: a redelivery of this same task takes its report over.
+    return report_render(report_id=report_id, task_id=self.request.id)
+
+
+@shared_task(bind=True, acks_late=True)
+def report_sweep(self) -> list[int]:
+    """Celery beat, every minute: fail reports whose worker died or that were never started, so
+    users can press "Försök igen"."""
+    from rapporter.services import report_sweep as sweep
+
+    return sweep()
 
 
 @shared_task(bind=True, acks_late=True)
