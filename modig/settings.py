@@ -250,7 +250,8 @@ CELERY_BEAT_SCHEDULE = {
 if CELERY_BROKER_URL.startswith(("redis://", "rediss://")):
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            # Redis down is a cache miss (logged), never a failed request: see modig/cache.py.
+            "BACKEND": "modig.cache.DegradingRedisCache",
             "LOCATION": env_url("CACHE_URL", CELERY_BROKER_URL, {"redis", "rediss"}),
             "KEY_PREFIX": "modig",
         }
