@@ -19,7 +19,9 @@ def _preload_renderer(**kwargs) -> None:
     import weasyprint  # noqa: F401
 
 
-@shared_task(bind=True, acks_late=True)
+# The Report row is the result: no result store is involved, so queueing with Redis down fails at
+# once instead of retrying to subscribe to the result (about 20 s of a frozen page).
+@shared_task(bind=True, acks_late=True, ignore_result=True)
 def report_generate(self, report_id: int) -> bool:
     from rapporter.services import report_render
 

@@ -42,7 +42,7 @@ def report_list(request):
         if form.is_valid():
             data = form.cleaned_data
             try:
-                report_request(
+                report = report_request(
                     kind=data["kind"],
                     format=data["format"],
                     programme=data["programme"],
@@ -55,7 +55,11 @@ def report_list(request):
             except ValidationError as e:
                 form.add_error(None, e)
             else:
-                messages.success(request, _("Rapporten är beställd. Den visas i listan när den är klar."))
+                report.refresh_from_db(fields=["status", "error"])
+                if report.status == Report.Status.FAILED:  # the job queue did not answer
+                    messages.error(request, report.error)
+                else:
+                    messages.success(request, _("Rapporten är beställd. Den visas i listan när den är klar."))
                 return redirect("rapporter:report-list")
         return render(request, "rapporter/report_list.html", _report_list_context(request, form), status=400)
     if request.htmx:

@@ -1,0 +1,66 @@
+"""Run inside a subprocess by tests/modig/test_failures.py, with the environment under test (a
+broker that does not answer, a database that does not exist …): migrates a fresh database when
+asked, walks a few pages with Django's test client and prints one JSON line of what it saw."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import time
+
+
+def main() -> None:
+    import django
+
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "modig.settings")
+    django.setup()
+    from django.core.management import call_command
+    from django.test import Client
+    from django.test.utils import setup_test_environment
+
+    setup_test_environment()
+    mode = sys.argv[1]
+    out: dict[str, object] = {}
+    client = Client(raise_request_exception=False)
+    if mode == "broker-down":
+        call_command("migrate", verbosity=0)
+        from ombud.models import Role, User
+        from rapporter.models import Report
+        from tests.factories import modig_programme
+
+        programme = modig_programme()
+        user = User.objects.create(username="programledare", role=Role.PROGRAMME_LEADER)
+        client.force_login(user)
+        for name, url in [("home", "/"), ("report_list", "/rapporter/rapporter/"), ("healthz", "/healthz")]:
+            response = client.get(url)
+            out[name] = response.status_code
+        out["healthz_body"] = client.get("/healthz").json()
+        started = time.monotonic()
+        response = client.post(
+            "/rapporter/rapporter/",
+            {
+                "kind": "esf",
+                "format": "pdf",
+                "programme": programme.pk,
+                "period_from": "2019-04-01",
+                "period_to": "2021-06-30",
+            },
+        )
+        out["post"] = response.status_code
+        out["post_seconds"] = round(time.monotonic() - started, 2)
+        page = client.get("/rapporter/rapporter/")
+        out["messages"] = [(m.level_tag, str(m)) for m in page.context["messages"]]
+        out["reports"] = [[r.status, r.error] for r in Report.objects.all()]
+    elif mode == "database-down":
+        response = client.get("/healthz")
+        out["healthz"] = response.status_code
+        out["healthz_body"] = response.json()
+        response = client.post("/konto/login/", {"username": "programledare", "password": "x" * 12})
+        out["login"] = response.status_code
+        out["login_html"] = response.content.decode()
+    print("PROBE " + json.dumps(out, ensure_ascii=False))
+
+
+if __name__ == "__main__":
+    main()
