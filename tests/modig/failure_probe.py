@@ -59,6 +59,28 @@ def main() -> None:
         response = client.post("/konto/login/", {"username": "programledare", "password": "x" * 12})
         out["login"] = response.status_code
         out["login_html"] = response.content.decode()
+    elif mode == "embedded":
+        import hashlib
+
+        from django.conf import settings
+        from django.contrib.auth.views import LoginView
+
+        out["debug"] = settings.DEBUG
+        out["secret_sha"] = hashlib.sha256(settings.SECRET_KEY.encode()).hexdigest()
+        response = client.get("/finns-inte/")
+        out["missing"] = response.status_code
+        out["missing_html"] = response.content.decode()
+        response = client.get("/static/css/modig.css")
+        out["static"] = response.status_code
+        out["static_type"] = response.get("Content-Type", "")
+
+        def broken(self, request, *args, **kwargs):
+            raise RuntimeError("a bug")
+
+        LoginView.get = broken
+        response = client.get("/konto/login/")
+        out["error"] = response.status_code
+        out["error_html"] = response.content.decode()
     print("PROBE " + json.dumps(out, ensure_ascii=False))
 
 

@@ -14,8 +14,6 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pytest
-
 from rapporter.services import QUEUE_DOWN
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -62,13 +60,10 @@ def test_broker_down_pages_work_and_a_report_request_is_refused_in_swedish(tmp_p
     assert seen["messages"] == [["error", str(QUEUE_DOWN)]]
 
 
-@pytest.mark.parametrize("mode", ["production", "embedded"])
-def test_database_down_healthz_503_and_users_get_the_friendly_page(tmp_path, mode):
-    # The embedded mode (`make run`, no environment) shows users no debug page either (issue 11).
-    env = PROD if mode == "production" else {}
+def test_database_down_healthz_503_and_users_get_the_friendly_page(tmp_path):
     seen = probe(
         "database-down",
-        {**env, "DATABASE_URL": "postgres://nobody@127.0.0.1:1/modig_gone", "MEDIA_ROOT": str(tmp_path)},
+        {**PROD, "DATABASE_URL": "postgres://nobody@127.0.0.1:1/modig_gone", "MEDIA_ROOT": str(tmp_path)},
     )
     assert seen["healthz"] == 503
     assert seen["healthz_body"]["database"] == "down"
