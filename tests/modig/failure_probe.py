@@ -81,6 +81,16 @@ def main() -> None:
         response = client.get("/konto/login/")
         out["error"] = response.status_code
         out["error_html"] = response.content.decode()
+    elif mode == "page":
+        import re
+
+        response = client.get("/konto/login/", secure=True)
+        out["login"] = response.status_code
+        html = response.content.decode()
+        css = re.search(r'href="(/static/[^"]+\.css)"', html)
+        out["css_url"] = css.group(1) if css else None
+        if css:
+            out["css"] = client.get(css.group(1), secure=True).status_code
     print("PROBE " + json.dumps(out, ensure_ascii=False))
 
 
