@@ -249,6 +249,9 @@ CELERY_TASK_TRACK_STARTED = True
 REPORT_HEARTBEAT_SECONDS = env_int("REPORT_HEARTBEAT_SECONDS", 10)
 REPORT_HEARTBEAT_TIMEOUT = env_int("REPORT_HEARTBEAT_TIMEOUT", 120)
 REPORT_QUEUED_TIMEOUT = env_int("REPORT_QUEUED_TIMEOUT", 3600)
+# Without a broker, reports render in a thread of the web process after the request has answered
+# (the list shows their progress); commands wait for them either way.
+REPORT_EAGER_IN_BACKGROUND = env_bool("REPORT_EAGER_IN_BACKGROUND", True)
 CELERY_BEAT_SCHEDULE = {
     # Retention sweep (GDPR): list what is due, every night.
     "retention-sweep": {

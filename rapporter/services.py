@@ -106,6 +106,11 @@ def _send(report_id: int) -> None:
     instead of staying queued for ever."""
     from rapporter.tasks import report_generate
 
+    if getattr(settings, "CELERY_TASK_ALWAYS_EAGER", False) and getattr(
+        settings, "REPORT_EAGER_IN_BACKGROUND", False
+    ):
+        _run_in_background(report_id)
+        return
     try:
         report_generate.delay(report_id)
     except Exception:  # broker or result store unreachable (kombu/redis raise several kinds)
@@ -113,6 +118,38 @@ def _send(report_id: int) -> None:
         Report.objects.filter(id=report_id, status=Report.Status.QUEUED).update(
             status=Report.Status.FAILED, error=str(QUEUE_DOWN), finished_at=timezone.now()
         )
+
+
+def _run_in_background(report_id: int) -> None:
+    """The embedded mode has no worker: the task runs in a thread of the web process, so the
+    request answers at once and the report list follows the progress (it polls while a report is
+    queued or running) instead of a button frozen for seconds. The claim makes it run once."""
+    import threading
+
+    from rapporter.tasks import report_generate
+
+    def run() -> None:
+        import time
+
+        from django.db import OperationalError, connection
+
+        try:
+            for attempt in range(5):
+                try:
+                    report_generate.apply(args=(report_id,))
+                    break
+                except OperationalError:
+                    # SQLite busy with the request that queued us (its session write): the claim
+                    # wrote nothing, so trying again is safe.
+                    if attempt == 4:
+                        raise
+                    time.sleep(0.2)
+        except Exception:  # recorded on the row by the service; never kill the web process
+            logger.exception("report %s failed in the background", report_id)
+        finally:
+            connection.close()
+
+    threading.Thread(target=run, name=f"report-{report_id}", daemon=True).start()
 
 
 @transaction.atomic

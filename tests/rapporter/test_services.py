@@ -470,3 +470,48 @@ def test_a_long_render_beats_from_a_background_thread(prog, user, settings, monk
     assert report_render(report_id=report.id, task_id="long", heartbeat_thread=True)
     ((first, later),) = seen
     assert later > first
+
+
+# --- the embedded mode: the page does not freeze while the report renders (issue 11 item 7) ----
+
+
+@pytest.mark.django_db(transaction=True)
+def test_embedded_mode_request_returns_at_once_and_the_list_polls_until_the_report_is_done(
+    prog, user, client, settings, monkeypatch
+):
+    import threading
+
+    from django.urls import reverse
+
+    settings.REPORT_EAGER_IN_BACKGROUND = True
+    entered, gate = threading.Event(), threading.Event()
+    original = services._build
+
+    def held(r, **kwargs):
+        entered.set()
+        gate.wait(10)
+        return original(r, **kwargs)
+
+    monkeypatch.setattr(services, "_build", held)
+    client.force_login(user)
+    data = {
+        "kind": Report.Kind.ESF_SUMMARY,
+        "format": Report.Format.JSON,
+        "programme": prog.pk,
+        "period_from": prog.start_date.isoformat(),
+        "period_to": prog.end_date.isoformat(),
+    }
+    response = client.post(reverse("rapporter:report-list"), data)
+    assert response.status_code == 302  # answered while the report is still being made
+    assert entered.wait(10)
+    report = Report.objects.get()
+    assert report.status == Report.Status.RUNNING
+    page = client.get(reverse("rapporter:report-list")).content.decode()
+    assert 'hx-trigger="every 2s"' in page  # the list follows the progress
+    assert "Skapas…" in page or "Pågår" in page
+    gate.set()
+    (worker,) = [t for t in threading.enumerate() if t.name == f"report-{report.id}"]
+    worker.join(20)
+    report.refresh_from_db()
+    assert report.status == Report.Status.DONE
+    assert 'hx-trigger="every 2s"' not in client.get(reverse("rapporter:report-list")).content.decode()
