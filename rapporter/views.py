@@ -81,11 +81,15 @@ def report_list(request):
 def report_retry(request, pk: int):
     report = selectors.report_get_for_user(user=request.user, pk=pk)
     try:
-        retry(report=report, by=request.user)
+        report = retry(report=report, by=request.user)
     except ValidationError as e:
         messages.error(request, " ".join(e.messages))
     else:
-        messages.success(request, _("Rapporten är beställd på nytt."))
+        report.refresh_from_db(fields=["status", "error"])
+        if report.status == Report.Status.FAILED:  # the job queue did not answer
+            messages.error(request, report.error)
+        else:
+            messages.success(request, _("Rapporten är beställd på nytt."))
     return redirect("rapporter:report-list")
 
 

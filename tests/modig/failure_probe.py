@@ -52,6 +52,10 @@ def main() -> None:
         page = client.get("/rapporter/rapporter/")
         out["messages"] = [(m.level_tag, str(m)) for m in page.context["messages"]]
         out["reports"] = [[r.status, r.error] for r in Report.objects.all()]
+        failed = Report.objects.get()
+        client.post(f"/rapporter/rapporter/{failed.pk}/forsok-igen/")
+        page = client.get("/rapporter/rapporter/")
+        out["retry_messages"] = [(m.level_tag, str(m)) for m in page.context["messages"]]
     elif mode == "database-down":
         response = client.get("/healthz")
         out["healthz"] = response.status_code

@@ -58,6 +58,7 @@ def test_broker_down_pages_work_and_a_report_request_is_refused_in_swedish(tmp_p
     assert seen["post_seconds"] < 5
     assert seen["reports"] == [["fel", str(QUEUE_DOWN)]]
     assert seen["messages"] == [["error", str(QUEUE_DOWN)]]
+    assert seen["retry_messages"] == [["error", str(QUEUE_DOWN)]]  # "Försök igen" tells the truth too
 
 
 def test_database_down_healthz_503_and_users_get_the_friendly_page(tmp_path):
