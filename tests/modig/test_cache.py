@@ -41,7 +41,7 @@ pytestmark = pytest.mark.django_db
 def production_cache_backend() -> str:
     """The cache backend the settings choose when the broker is Redis (read in a subprocess, as
     the settings are read once per process)."""
-    env = {k: v for k, v in os.environ.items() if k not in {"CACHE_URL", "DEBUG"}}
+    env = {k: v for k, v in os.environ.items() if k not in {"CACHE_URL", "DEBUG", "DATABASE_URL"}}
     env["CELERY_BROKER_URL"] = DEAD_REDIS
     code = "from django.conf import settings; print(settings.CACHES['default']['BACKEND'])"
     result = subprocess.run(

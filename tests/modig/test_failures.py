@@ -27,9 +27,9 @@ PROD = {
 
 
 def probe(mode: str, env: dict[str, str]) -> dict:
-    keep = {
-        k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "CELERY_BROKER_URL", "CACHE_URL"}
-    }
+    # Nothing of the caller's configuration leaks in (CI exports DEBUG and a database).
+    dropped = {"DATABASE_URL", "CELERY_BROKER_URL", "CACHE_URL", "DEBUG", "SECRET_KEY", "ALLOWED_HOSTS"}
+    keep = {k: v for k, v in os.environ.items() if k not in dropped}
     result = subprocess.run(
         [sys.executable, "-m", "tests.modig.failure_probe", mode],
         cwd=ROOT,
