@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404
@@ -17,13 +18,17 @@ from ombud.services import audit_log
 from rapporter import closing, selectors
 from rapporter.forms import DashboardFilterForm, MonthCloseForm, ReportRequestForm
 from rapporter.models import Report
-from rapporter.services import FORMATS, report_request
+from rapporter.services import FORMATS, report_request, report_sweep
 from rapporter.services import report_retry as retry
 
 can_view_reports = access.require(access.can_view_reports)
 
 
 def _rows_context(request) -> dict:
+    if settings.CELERY_TASK_ALWAYS_EAGER:
+        # The embedded mode has no Celery beat: the list itself fails reports whose render died
+        # with a restarted server, so they show "Försök igen" instead of "Pågår" for ever.
+        report_sweep()
     reports = list(selectors.reports_for_user(user=request.user)[:50])
     active = selectors.reports_active_count(reports)
     return {"reports": reports, "active_count": active, "polling": active > 0}

@@ -515,3 +515,17 @@ def test_embedded_mode_request_returns_at_once_and_the_list_polls_until_the_repo
     report.refresh_from_db()
     assert report.status == Report.Status.DONE
     assert 'hx-trigger="every 2s"' not in client.get(reverse("rapporter:report-list")).content.decode()
+
+
+def test_embedded_mode_has_no_beat_so_the_report_list_sweeps_dead_reports(prog, user, client, settings):
+    from django.urls import reverse
+
+    settings.CELERY_TASK_ALWAYS_EAGER = True
+    dead = ask(prog, user)  # rendered at once in tests; make it look like a server killed mid-way
+    _running(dead, task_id="killed", beat_ago=services.heartbeat_timeout() * 2)
+    client.force_login(user)
+    html = client.get(reverse("rapporter:report-list")).content.decode()
+    dead.refresh_from_db()
+    assert dead.status == Report.Status.FAILED
+    assert str(services.FAILED_WORKER_LOST) in html
+    assert "Försök igen" in html
