@@ -136,7 +136,8 @@ def _run_in_background(report_id: int) -> None:
         try:
             for attempt in range(5):
                 try:
-                    report_generate.apply(args=(report_id,))
+                    # A long render beats from its own thread here too (the list sweeps).
+                    report_generate.apply(args=(report_id,), kwargs={"heartbeat": True})
                     break
                 except OperationalError:
                     # SQLite busy with the request that queued us (its session write): the claim
