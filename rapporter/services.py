@@ -319,7 +319,7 @@ def report_render(
         status=Report.Status.RUNNING, task_id=task_id, started_at=now, heartbeat_at=now, progress=0, error=""
     )
     if claimed != 1:
-        logger.info("report %s not claimable by %s; nothing to do", report_id, task_id)
+        logger.debug("report %s not claimable by %s; nothing to do", report_id, task_id)
         return False
     report = Report.objects.select_related("programme", "municipality").get(id=report_id)
     try:
