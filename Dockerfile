@@ -14,9 +14,13 @@ WORKDIR /app
 COPY requirements.txt .
 RUN pip install -r requirements.txt
 COPY . .
-# collectstatic needs settings that import; these build-time values are never used at run time.
-RUN DEBUG=true python manage.py compilemessages --ignore=.venv -v 0 \
- && DEBUG=true python manage.py collectstatic --no-input -v 0 \
+# Static files are collected with the settings the container runs with: DEBUG off and
+# PostgreSQL select the hashed manifest storage, whose staticfiles.json every page needs (with
+# DEBUG=true no manifest was written and every page answered 500). These build-only values
+# connect to nothing and are never used at run time; tests/modig/test_docker_image.py runs this
+# same step.
+RUN DEBUG=false SECRET_KEY=build-only-never-used-at-run-time-0123456789abcdefghij DATABASE_URL=postgres://build@127.0.0.1:5432/build python manage.py compilemessages --ignore=.venv -v 0 \
+ && DEBUG=false SECRET_KEY=build-only-never-used-at-run-time-0123456789abcdefghij DATABASE_URL=postgres://build@127.0.0.1:5432/build python manage.py collectstatic --no-input -v 0 \
  && mkdir -p /data/media && chown -R modig /data /app
 USER modig
 EXPOSE 8000

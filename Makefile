@@ -11,7 +11,7 @@ AXE_VERSION := 4.10.3
 APT_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core \
 	gettext poppler-utils chromium
 
-.PHONY: run test worker beat lint typecheck format vendor system-deps migrate messages check-python clean
+.PHONY: run dev test worker beat lint typecheck format vendor system-deps migrate messages check-python clean
 
 check-python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 eller senare krävs (hittade %s)." % sys.version.split()[0])'
@@ -51,6 +51,11 @@ run: $(VENV)/.installed messages migrate
 	@echo "  samordnare      samordnare (rapporter)"
 	@echo
 	$(PY) manage.py runserver 127.0.0.1:8000
+
+# For developers: the same, with DEBUG on (Django's debug pages, template reloading).
+dev: $(VENV)/.installed messages migrate
+	$(PY) manage.py seed_demo --if-empty
+	DEBUG=true $(PY) manage.py runserver 127.0.0.1:8000
 
 test: $(VENV)/.installed-dev messages
 	$(VENV)/bin/pytest

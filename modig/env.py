@@ -8,6 +8,8 @@ internals: `manage.py` and the WSGI entry point print `EnvError` alone.
 from __future__ import annotations
 
 import os
+import secrets
+from pathlib import Path
 from typing import TYPE_CHECKING
 from urllib.parse import unquote, urlsplit
 
@@ -126,3 +128,24 @@ def email_config(name: str, default: str) -> dict[str, object]:
             "EMAIL_USE_SSL": scheme == "smtps",
         }
     raise EnvError(f"Miljövariabeln {name} ska börja med smtp://, smtps://, console: eller locmem:.")
+
+
+def embedded_secret_key(path: Path) -> str:
+    """The embedded mode's SECRET_KEY: read from `path`, or made (random, 64 characters) and
+    written there readable by the owner only. Two processes starting at once agree on one key."""
+    try:
+        return path.read_text().strip()
+    except FileNotFoundError:
+        pass
+    key = secrets.token_urlsafe(48)
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:  # another process made it first
+        return path.read_text().strip()
+    except OSError as exc:
+        raise EnvError(
+            f"Miljövariabeln SECRET_KEY är inte satt och {path} kan inte skapas ({exc.strerror})."
+        ) from None
+    with os.fdopen(fd, "w") as f:
+        f.write(key + "\n")
+    return key

@@ -1,13 +1,16 @@
 """Settings of the Modig portal, read from the environment only.
 
 Without any variable set, the portal runs in its *embedded* mode: SQLite file in the project,
-Celery tasks executed eagerly in the web process, DEBUG on, served on 127.0.0.1. Production sets
+Celery tasks executed eagerly in the web process, DEBUG off (the portal's own Swedish error pages;
+`make dev` sets DEBUG=true), static files served by whitenoise from the source folders, a random
+SECRET_KEY kept in `.secret_key`, served on 127.0.0.1. Production sets
 DEBUG=false, SECRET_KEY, ALLOWED_HOSTS, DATABASE_URL (PostgreSQL) and CELERY_BROKER_URL (Redis);
 see .env.example and docker-compose.yml.
 """
 
 from __future__ import annotations
 
+import os
 from datetime import timedelta
 from pathlib import Path
 
@@ -18,6 +21,7 @@ from modig.env import (
     EnvError,
     database_config,
     email_config,
+    embedded_secret_key,
     env_bool,
     env_int,
     env_list,
@@ -27,13 +31,22 @@ from modig.env import (
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
-DEBUG = env_bool("DEBUG", True)
-if DEBUG:
-    SECRET_KEY = env_str("SECRET_KEY", "django-insecure-embedded-mode-only-never-in-production")
+DATABASES = {"default": database_config("DATABASE_URL", f"sqlite:///{BASE_DIR / 'db.sqlite3'}")}
+# The embedded mode is the SQLite one (`make run`); a server setup has PostgreSQL.
+EMBEDDED = DATABASES["default"]["ENGINE"].endswith("sqlite3")
+
+# Off unless asked for (`make dev`): users never see Django's English debug pages (issue 11).
+DEBUG = env_bool("DEBUG", False)
+if os.environ.get("SECRET_KEY", "").strip():
+    SECRET_KEY = env_str("SECRET_KEY")
+    if not DEBUG and (len(SECRET_KEY) < 50 or SECRET_KEY.startswith("django-insecure")):
+        raise EnvError("Miljövariabeln SECRET_KEY är för kort: använd minst 50 slumpade tecken.")
+elif EMBEDDED or DEBUG:
+    # A random key made on first start and kept in a private file beside the project (never in
+    # the repository), so sessions survive a restart and no two installations share a key.
+    SECRET_KEY = embedded_secret_key(BASE_DIR / ".secret_key")
 else:
     SECRET_KEY = env_str("SECRET_KEY")
-    if len(SECRET_KEY) < 50 or SECRET_KEY.startswith("django-insecure"):
-        raise EnvError("Miljövariabeln SECRET_KEY är för kort: använd minst 50 slumpade tecken.")
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost"])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
@@ -64,6 +77,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Pages of logged-in users and file downloads: Cache-Control private, no-store.
+    "modig.middleware.NoStoreMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -93,7 +108,6 @@ TEMPLATES = [
     },
 ]
 
-DATABASES = {"default": database_config("DATABASE_URL", f"sqlite:///{BASE_DIR / 'db.sqlite3'}")}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- accounts ---------------------------------------------------------------------------------
@@ -119,6 +133,11 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_LOCKOUT_TEMPLATE = "registration/lockout.html"
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
+# Behind a reverse proxy: how many proxies append to X-Forwarded-For (0: none, the header is
+# ignored). The lockout and every throttle read the client's address through one function.
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
+CLIENT_IP_CALLABLE = "modig.net.client_ip"
+AXES_CLIENT_IP_CALLABLE = CLIENT_IP_CALLABLE
 SESSION_COOKIE_AGE = 60 * 60 * 10  # a working day on the tablet
 
 # --- language, time, numbers ------------------------------------------------------------------
@@ -131,7 +150,7 @@ USE_TZ = True
 
 # --- static and media files -------------------------------------------------------------------
 STATIC_URL = "/static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+STATIC_ROOT = Path(env_str("STATIC_ROOT", str(BASE_DIR / "staticfiles")))
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(BASE_DIR / "media")))
@@ -139,10 +158,13 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
         "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
-        if not DEBUG
+        if not (DEBUG or EMBEDDED)
         else "django.contrib.staticfiles.storage.StaticFilesStorage"
     },
 }
+# The embedded mode has no collectstatic step: whitenoise serves the files from the apps' and
+# the project's static folders (runserver itself serves nothing with DEBUG off).
+WHITENOISE_USE_FINDERS = DEBUG or EMBEDDED
 # Uploads (staff lists, attendance files) larger than this are refused with a message.
 IMPORT_MAX_BYTES = env_int("IMPORT_MAX_BYTES", 50 * 1024 * 1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
@@ -178,7 +200,8 @@ SESSION_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
-if not DEBUG:
+# The embedded mode answers on http://127.0.0.1 with DEBUG off: no HTTPS redirect there.
+if not (DEBUG or EMBEDDED):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
     SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
@@ -216,11 +239,24 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # Redis redelivers an unacknowledged task after this; longer than the hard time limit.
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
 CELERY_TASK_TRACK_STARTED = True
+# A rendering worker beats every REPORT_HEARTBEAT_SECONDS; one silent for REPORT_HEARTBEAT_TIMEOUT
+# is dead and the sweeper fails its report; a report queued for REPORT_QUEUED_TIMEOUT was lost.
+REPORT_HEARTBEAT_SECONDS = env_int("REPORT_HEARTBEAT_SECONDS", 10)
+REPORT_HEARTBEAT_TIMEOUT = env_int("REPORT_HEARTBEAT_TIMEOUT", 120)
+REPORT_QUEUED_TIMEOUT = env_int("REPORT_QUEUED_TIMEOUT", 3600)
+# Without a broker, reports render in a thread of the web process after the request has answered
+# (the list shows their progress); commands wait for them either way.
+REPORT_EAGER_IN_BACKGROUND = env_bool("REPORT_EAGER_IN_BACKGROUND", True)
 CELERY_BEAT_SCHEDULE = {
     # Retention sweep (GDPR): list what is due, every night.
     "retention-sweep": {
         "task": "ombud.tasks.retention_sweep",
         "schedule": crontab(hour=2, minute=30),
+    },
+    # Reports whose worker died (killed, out of memory) are failed so users can retry them.
+    "report-sweep": {
+        "task": "rapporter.tasks.report_sweep",
+        "schedule": 60.0,
     },
     # Monthly attendance certificates for the month that just ended.
     "monthly-certificates": {
@@ -235,7 +271,8 @@ CELERY_BEAT_SCHEDULE = {
 if CELERY_BROKER_URL.startswith(("redis://", "rediss://")):
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            # Redis down is a cache miss (logged), never a failed request: see modig/cache.py.
+            "BACKEND": "modig.cache.DegradingRedisCache",
             "LOCATION": env_url("CACHE_URL", CELERY_BROKER_URL, {"redis", "rediss"}),
             "KEY_PREFIX": "modig",
         }

@@ -53,6 +53,10 @@ class Report(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
+    # The worker attempt that holds the claim (the Celery task id) and when it last said it is
+    # alive: a redelivery of the same task takes the claim over, the sweeper fails a silent one.
+    task_id = models.CharField(max_length=255, blank=True)
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at"]

@@ -49,6 +49,12 @@ FAILED_TIMEOUT = gettext_lazy(
     "Rapporten tog för lång tid att skapa och avbröts. Försök igen med en kortare period."
 )
 FAILED_UNEXPECTED = gettext_lazy("Rapporten kunde inte skapas ({error}). Försök igen eller kontakta support.")
+FAILED_WORKER_LOST = gettext_lazy(
+    "Rapporten avbröts: jobbet som skapade den slutade svara. Klicka på Försök igen."
+)
+FAILED_NOT_STARTED = gettext_lazy(
+    "Rapporten kom aldrig igång: jobbkön tappade beställningen. Klicka på Försök igen."
+)
 
 ACTIVE = (Report.Status.QUEUED, Report.Status.RUNNING)
 
@@ -100,6 +106,11 @@ def _send(report_id: int) -> None:
     instead of staying queued for ever."""
     from rapporter.tasks import report_generate
 
+    if getattr(settings, "CELERY_TASK_ALWAYS_EAGER", False) and getattr(
+        settings, "REPORT_EAGER_IN_BACKGROUND", False
+    ):
+        _run_in_background(report_id)
+        return
     try:
         report_generate.delay(report_id)
     except Exception:  # broker or result store unreachable (kombu/redis raise several kinds)
@@ -107,6 +118,39 @@ def _send(report_id: int) -> None:
         Report.objects.filter(id=report_id, status=Report.Status.QUEUED).update(
             status=Report.Status.FAILED, error=str(QUEUE_DOWN), finished_at=timezone.now()
         )
+
+
+def _run_in_background(report_id: int) -> None:
+    """The embedded mode has no worker: the task runs in a thread of the web process, so the
+    request answers at once and the report list follows the progress (it polls while a report is
+    queued or running) instead of a button frozen for seconds. The claim makes it run once."""
+    import threading
+
+    from rapporter.tasks import report_generate
+
+    def run() -> None:
+        import time
+
+        from django.db import OperationalError, connection
+
+        try:
+            for attempt in range(5):
+                try:
+                    # A long render beats from its own thread here too (the list sweeps).
+                    report_generate.apply(args=(report_id,), kwargs={"heartbeat": True})
+                    break
+                except OperationalError:
+                    # SQLite busy with the request that queued us (its session write): the claim
+                    # wrote nothing, so trying again is safe.
+                    if attempt == 4:
+                        raise
+                    time.sleep(0.2)
+        except Exception:  # recorded on the row by the service; never kill the web process
+            logger.exception("report %s failed in the background", report_id)
+        finally:
+            connection.close()
+
+    threading.Thread(target=run, name=f"report-{report_id}", daemon=True).start()
 
 
 @transaction.atomic
@@ -145,10 +189,9 @@ def report_request(
             period_from=period_from,
             period_to=period_to,
             requested_by=by,
-            status__in=ACTIVE,
-            # A job older than a worker may run was lost (broker restarted): ask anew.
-            created_at__gte=timezone.now() - stale_after(),
         )
+        # Only a job that is still alive is shared; one the sweeper would fail is asked anew.
+        .filter(_alive(timezone.now()))
         .order_by("-created_at")
         .first()
     )
@@ -175,49 +218,167 @@ def stale_after() -> dt.timedelta:
     return dt.timedelta(seconds=getattr(settings, "CELERY_TASK_TIME_LIMIT", 360) + 60)
 
 
-def _set_progress(report_id: int, progress: int) -> None:
-    Report.objects.filter(id=report_id, status=Report.Status.RUNNING).update(progress=progress)
+def heartbeat_interval() -> float:
+    return float(getattr(settings, "REPORT_HEARTBEAT_SECONDS", 10))
 
 
-def report_render(*, report_id: int) -> bool:
-    """Claim the report and render its file. Returns False when the report was not queued
-    (already claimed by another delivery of the task, finished or missing).
+def heartbeat_timeout() -> dt.timedelta:
+    """A running report whose worker has not beaten for this long is dead (killed, out of memory)."""
+    return dt.timedelta(seconds=getattr(settings, "REPORT_HEARTBEAT_TIMEOUT", 120))
 
-    Not one transaction on purpose: the claim and the progress must be visible to the web page
-    while the worker renders.
 
-    A report left running by a worker that died (killed, out of memory) is claimed again when
-    its task is redelivered after the hard time limit: no task can still be running it then.
+def queued_timeout() -> dt.timedelta:
+    """A queued report that no worker has started for this long was lost by the broker."""
+    return dt.timedelta(seconds=getattr(settings, "REPORT_QUEUED_TIMEOUT", 3600))
+
+
+def _silent(now: dt.datetime) -> Q:
+    """Running, but its worker stopped beating (rows from before heartbeats: started long ago)."""
+    cut = now - heartbeat_timeout()
+    return Q(status=Report.Status.RUNNING) & (
+        Q(heartbeat_at__lt=cut) | Q(heartbeat_at__isnull=True, started_at__lt=cut)
+    )
+
+
+def _alive(now: dt.datetime) -> Q:
+    """The one definition of a job that is still going to finish: the request reuses exactly
+    these, the sweeper fails every other active job."""
+    queued = Q(status=Report.Status.QUEUED, created_at__gte=now - queued_timeout())
+    return queued | (Q(status=Report.Status.RUNNING) & ~_silent(now))
+
+
+def _set_progress(report_id: int, progress: int, *, task_id: str | None = None) -> None:
+    """Progress is also a heartbeat; only the attempt that holds the claim may write it."""
+    rows = Report.objects.filter(id=report_id, status=Report.Status.RUNNING)
+    if task_id is not None:
+        rows = rows.filter(task_id=task_id)
+    rows.update(progress=progress, heartbeat_at=timezone.now())
+
+
+class _Heartbeat:
+    """Beats every `heartbeat_interval()` seconds from a thread while a report renders, so a long
+    WeasyPrint run between two progress steps is not taken for a dead worker. The thread has its
+    own database connection and closes it."""
+
+    def __init__(self, report_id: int, task_id: str) -> None:
+        import threading
+
+        self.report_id = report_id
+        self.task_id = task_id
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name=f"report-heartbeat-{report_id}", daemon=True)
+
+    def _run(self) -> None:
+        from django.db import connection
+
+        try:
+            while not self._stop.wait(heartbeat_interval()):
+                try:
+                    Report.objects.filter(
+                        id=self.report_id, status=Report.Status.RUNNING, task_id=self.task_id
+                    ).update(heartbeat_at=timezone.now())
+                except Exception:  # a missed beat is not fatal; the next one may pass
+                    logger.warning("heartbeat of report %s failed", self.report_id, exc_info=True)
+        finally:
+            connection.close()
+
+    def __enter__(self) -> _Heartbeat:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join(timeout=5)
+
+
+def report_render(
+    *, report_id: int, task_id: str | None = None, heartbeat_thread: bool | None = None
+) -> bool:
+    """Claim the report for the worker attempt `task_id` (the Celery task id) and render its
+    file. Returns False when there is nothing to do: the report is missing, finished, failed, or
+    running under another attempt that is still alive.
+
+    A redelivery of the same task (the broker hands it out again after its worker process was
+    killed) takes its own claim over at once; any attempt may take a report whose worker stopped
+    beating. The last write checks the claim, so a report is finished exactly once.
+
+    Not one transaction on purpose: the claim, progress and heartbeat must be visible to the web
+    page and to the sweeper while the worker renders. The heartbeat thread runs in workers (not
+    in the eager mode, where the web request renders the report itself).
     """
+    import uuid
+
+    task_id = task_id or f"direct-{uuid.uuid4()}"
+    if heartbeat_thread is None:
+        heartbeat_thread = not getattr(settings, "CELERY_TASK_ALWAYS_EAGER", False)
     now = timezone.now()
-    claimable = Q(status=Report.Status.QUEUED) | Q(
-        status=Report.Status.RUNNING, started_at__lt=now - stale_after()
+    claimable = (
+        Q(status=Report.Status.QUEUED) | Q(status=Report.Status.RUNNING, task_id=task_id) | _silent(now)
     )
     claimed = Report.objects.filter(claimable, id=report_id).update(
-        status=Report.Status.RUNNING, started_at=now, progress=0, error=""
+        status=Report.Status.RUNNING, task_id=task_id, started_at=now, heartbeat_at=now, progress=0, error=""
     )
     if claimed != 1:
-        logger.info("report %s not queued; nothing to do", report_id)
+        logger.debug("report %s not claimable by %s; nothing to do", report_id, task_id)
         return False
     report = Report.objects.select_related("programme", "municipality").get(id=report_id)
     try:
-        content, filename = _build(report, progress=lambda p: _set_progress(report_id, p))
+        if heartbeat_thread:
+            with _Heartbeat(report_id, task_id):
+                content, filename = _build(
+                    report, progress=lambda p: _set_progress(report_id, p, task_id=task_id)
+                )
+        else:
+            content, filename = _build(
+                report, progress=lambda p: _set_progress(report_id, p, task_id=task_id)
+            )
         with transaction.atomic():
             report.file.save(filename, ContentFile(content), save=False)
-            Report.objects.filter(id=report_id).update(
+            finished = Report.objects.filter(
+                id=report_id, status=Report.Status.RUNNING, task_id=task_id
+            ).update(
                 status=Report.Status.DONE,
                 progress=100,
                 file=report.file.name,
                 finished_at=timezone.now(),
                 error="",
             )
+        if finished != 1:
+            # The sweeper failed it meanwhile (or another attempt took it): leave that result.
+            logger.warning("report %s lost its claim (%s) while rendering", report_id, task_id)
+            _remove_file(report)
+            return False
     except Exception as exc:  # any failure is recorded on the row (logged below)
-        _fail(report, exc)
+        _fail(report, exc, task_id=task_id)
         if _is_soft_time_limit(exc):
             return False
         logger.exception("report %s failed", report_id)
         return False
     return True
+
+
+@transaction.atomic
+def report_sweep() -> list[int]:
+    """Fail every active report that will never finish (Celery beat, every minute): running with
+    a silent worker, or queued and never started. Users see the reason and "Försök igen"."""
+    now = timezone.now()
+    active = Report.objects.select_for_update().filter(status__in=ACTIVE)
+    silent = list(active.filter(_silent(now)).values_list("id", flat=True))
+    lost = list(
+        active.filter(status=Report.Status.QUEUED, created_at__lt=now - queued_timeout()).values_list(
+            "id", flat=True
+        )
+    )
+    Report.objects.filter(id__in=silent, status=Report.Status.RUNNING).update(
+        status=Report.Status.FAILED, error=str(FAILED_WORKER_LOST), finished_at=now
+    )
+    Report.objects.filter(id__in=lost, status=Report.Status.QUEUED).update(
+        status=Report.Status.FAILED, error=str(FAILED_NOT_STARTED), finished_at=now
+    )
+    swept = sorted(silent + lost)
+    if swept:
+        logger.warning("swept %d abandoned reports: %s", len(swept), swept)
+    return swept
 
 
 def _is_soft_time_limit(exc: BaseException) -> bool:
@@ -226,7 +387,15 @@ def _is_soft_time_limit(exc: BaseException) -> bool:
     return isinstance(exc, SoftTimeLimitExceeded)
 
 
-def _fail(report: Report, exc: BaseException) -> None:
+def _remove_file(report: Report) -> None:
+    if report.file:
+        try:
+            report.file.delete(save=False)
+        except OSError:
+            logger.warning("could not remove partial file of report %s", report.id)
+
+
+def _fail(report: Report, exc: BaseException, *, task_id: str) -> None:
     if _is_soft_time_limit(exc):
         message = str(FAILED_TIMEOUT)
     elif isinstance(exc, ValidationError):
@@ -234,12 +403,9 @@ def _fail(report: Report, exc: BaseException) -> None:
     else:
         message = str(FAILED_UNEXPECTED).format(error=type(exc).__name__)
     # No half-written file: remove what may have been stored before the failure.
-    if report.file:
-        try:
-            report.file.delete(save=False)
-        except OSError:
-            logger.warning("could not remove partial file of report %s", report.id)
-    Report.objects.filter(id=report.id).update(
+    _remove_file(report)
+    # Only the attempt holding the claim records its failure (not over a newer attempt's run).
+    Report.objects.filter(id=report.id, status=Report.Status.RUNNING, task_id=task_id).update(
         status=Report.Status.FAILED, error=message, finished_at=timezone.now(), file=""
     )
 
@@ -374,6 +540,9 @@ def report_retry(*, report: Report, by: User | None) -> Report:
         error="",
         started_at=None,
         finished_at=None,
+        heartbeat_at=None,
+        task_id="",
+        created_at=timezone.now(),
         requested_by=by or report.requested_by,
     )
     if updated != 1:

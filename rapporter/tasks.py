@@ -19,11 +19,23 @@ def _preload_renderer(**kwargs) -> None:
     import weasyprint  # noqa: F401
 
 
-@shared_task(bind=True, acks_late=True)
-def report_generate(self, report_id: int) -> bool:
+# The Report row is the result: no result store is involved, so queueing with Redis down fails at
+# once instead of retrying to subscribe to the result (about 20 s of a frozen page).
+@shared_task(bind=True, acks_late=True, ignore_result=True)
+def report_generate(self, report_id: int, heartbeat: bool | None = None) -> bool:
     from rapporter.services import report_render
 
-    return report_render(report_id=report_id)
+    # The task id is the claim: a redelivery of this same task takes its report over.
+    return report_render(report_id=report_id, task_id=self.request.id, heartbeat_thread=heartbeat)
+
+
+@shared_task(bind=True, acks_late=True)
+def report_sweep(self) -> list[int]:
+    """Celery beat, every minute: fail reports whose worker died or that were never started, so
+    users can press "Försök igen"."""
+    from rapporter.services import report_sweep as sweep
+
+    return sweep()
 
 
 @shared_task(bind=True, acks_late=True)

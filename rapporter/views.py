@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404
@@ -18,13 +19,17 @@ from ombud.services import audit_log
 from rapporter import selectors
 from rapporter.forms import DashboardFilterForm, MonthCloseForm, MonthReopenForm, ReportRequestForm
 from rapporter.models import Report
-from rapporter.services import FORMATS, report_request
+from rapporter.services import FORMATS, report_request, report_sweep
 from rapporter.services import report_retry as retry
 
 can_view_reports = access.require(access.can_view_reports)
 
 
 def _rows_context(request) -> dict:
+    if settings.CELERY_TASK_ALWAYS_EAGER:
+        # The embedded mode has no Celery beat: the list itself fails reports whose render died
+        # with a restarted server, so they show "Försök igen" instead of "Pågår" for ever.
+        report_sweep()
     reports = list(selectors.reports_for_user(user=request.user)[:50])
     active = selectors.reports_active_count(reports)
     return {"reports": reports, "active_count": active, "polling": active > 0}
@@ -43,7 +48,7 @@ def report_list(request):
         if form.is_valid():
             data = form.cleaned_data
             try:
-                report_request(
+                report = report_request(
                     kind=data["kind"],
                     format=data["format"],
                     programme=data["programme"],
@@ -56,7 +61,11 @@ def report_list(request):
             except ValidationError as e:
                 form.add_error(None, e)
             else:
-                messages.success(request, _("Rapporten är beställd. Den visas i listan när den är klar."))
+                report.refresh_from_db(fields=["status", "error"])
+                if report.status == Report.Status.FAILED:  # the job queue did not answer
+                    messages.error(request, report.error)
+                else:
+                    messages.success(request, _("Rapporten är beställd. Den visas i listan när den är klar."))
                 return redirect("rapporter:report-list")
         return render(request, "rapporter/report_list.html", _report_list_context(request, form), status=400)
     if request.htmx:
@@ -78,11 +87,15 @@ def report_list(request):
 def report_retry(request, pk: int):
     report = selectors.report_get_for_user(user=request.user, pk=pk)
     try:
-        retry(report=report, by=request.user)
+        report = retry(report=report, by=request.user)
     except ValidationError as e:
         messages.error(request, " ".join(e.messages))
     else:
-        messages.success(request, _("Rapporten är beställd på nytt."))
+        report.refresh_from_db(fields=["status", "error"])
+        if report.status == Report.Status.FAILED:  # the job queue did not answer
+            messages.error(request, report.error)
+        else:
+            messages.success(request, _("Rapporten är beställd på nytt."))
     return redirect("rapporter:report-list")
 
 

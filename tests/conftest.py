@@ -22,6 +22,8 @@ def _test_settings(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    # ops: eager reports render in the calling thread in tests (the embedded server uses a thread).
+    settings.REPORT_EAGER_IN_BACKGROUND = False
     from django.core.cache import cache
 
     cache.clear()

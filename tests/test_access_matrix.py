@@ -468,8 +468,7 @@ EXPECTED: dict[str, dict[str, str]] = {
 }
 
 # Rows that another branch changes right now: the lead removes these marks at merge.
-PENDING = {
-}
+PENDING = {}
 
 
 def test_every_url_has_a_row():

@@ -114,7 +114,7 @@ def test_an_identical_request_while_one_is_queued_returns_the_queued_one(prog, u
 
 def test_a_lost_queued_job_is_not_reused(prog, user):
     first = ask(prog, user)
-    Report.objects.filter(id=first.id).update(created_at=timezone.now() - services.stale_after() * 2)
+    Report.objects.filter(id=first.id).update(created_at=timezone.now() - services.queued_timeout() * 2)
     assert ask(prog, user).pk != first.pk
 
 
@@ -187,8 +187,8 @@ def test_progress_is_recorded_while_rendering(prog, user, monkeypatch):
     seen = []
     original = services._set_progress
 
-    def spy(report_id, progress):
-        original(report_id, progress)
+    def spy(report_id, progress, **kwargs):
+        original(report_id, progress, **kwargs)
         seen.append(Report.objects.get(id=report_id).progress)
 
     monkeypatch.setattr(services, "_set_progress", spy)
@@ -319,3 +319,213 @@ def test_monthly_certificates_queues_last_months_certificates_per_running_progra
 def test_report_factory_reports_render(user):
     report = ReportFactory(requested_by=user)
     assert report_render(report_id=report.id)
+
+
+# --- worker attempts, heartbeat and the sweeper (issue 9 item 4) -------------------------------
+
+
+def _running(report: Report, *, task_id: str, beat_ago: dt.timedelta, progress: int = 40) -> None:
+    at = timezone.now() - beat_ago
+    Report.objects.filter(id=report.id).update(
+        status=Report.Status.RUNNING, task_id=task_id, started_at=at, heartbeat_at=at, progress=progress
+    )
+
+
+def test_the_claim_records_the_task_that_runs_the_report(prog, user):
+    report = ask(prog, user)
+    report_generate.apply(args=(report.id,), task_id="task-abc")
+    report.refresh_from_db()
+    assert report.status == Report.Status.DONE
+    assert report.task_id == "task-abc"
+
+
+def test_a_redelivery_of_the_same_task_takes_over_its_running_report(prog, user, settings):
+    # The worker's pool process was killed at 40 %: the broker hands the same task out again.
+    report = ask(prog, user)
+    _running(report, task_id="task-1", beat_ago=dt.timedelta(seconds=1))
+    assert report_render(report_id=report.id, task_id="task-1") is True
+    report.refresh_from_db()
+    assert report.status == Report.Status.DONE
+    assert report.progress == 100
+    assert len(media_files(settings)) == 1
+
+
+def test_another_task_does_not_take_a_report_whose_worker_is_alive(prog, user, settings):
+    report = ask(prog, user)
+    _running(report, task_id="task-1", beat_ago=dt.timedelta(seconds=1))
+    assert report_render(report_id=report.id, task_id="task-2") is False
+    report.refresh_from_db()
+    assert (report.status, report.task_id) == (Report.Status.RUNNING, "task-1")
+    assert media_files(settings) == []
+
+
+def test_progress_is_a_heartbeat(prog, user, monkeypatch):
+    beats = []
+    original = services._set_progress
+
+    def spy(report_id, progress, **kwargs):
+        before = Report.objects.get(id=report_id).heartbeat_at
+        original(report_id, progress, **kwargs)
+        beats.append((before, Report.objects.get(id=report_id).heartbeat_at))
+
+    monkeypatch.setattr(services, "_set_progress", spy)
+    report = ask(prog, user, format=Report.Format.PDF)
+    assert report_render(report_id=report.id, task_id="t")
+    assert beats and all(after is not None and after >= before for before, after in beats)
+
+
+def test_the_sweeper_fails_a_running_report_without_heartbeat_so_it_can_be_retried(
+    prog, user, django_capture_on_commit_callbacks
+):
+    dead = ask(prog, user)
+    alive = ask(prog, user, format=Report.Format.XLSX)
+    _running(dead, task_id="dead", beat_ago=services.heartbeat_timeout() + dt.timedelta(seconds=1))
+    _running(alive, task_id="alive", beat_ago=dt.timedelta(seconds=5))
+    assert services.report_sweep() == [dead.id]
+    dead.refresh_from_db()
+    alive.refresh_from_db()
+    assert dead.status == Report.Status.FAILED
+    assert dead.error == str(services.FAILED_WORKER_LOST)
+    assert dead.finished_at is not None
+    assert alive.status == Report.Status.RUNNING
+    # "Försök igen" works on it, and the retry renders it.
+    with django_capture_on_commit_callbacks(execute=True):
+        report_retry(report=dead, by=user)
+    dead.refresh_from_db()
+    assert dead.status == Report.Status.DONE
+
+
+def test_the_sweeper_fails_a_queued_report_that_no_worker_took(prog, user):
+    lost = ask(prog, user)
+    waiting = ask(prog, user, format=Report.Format.XLSX)
+    Report.objects.filter(id=lost.id).update(
+        created_at=timezone.now() - services.queued_timeout() - dt.timedelta(seconds=1)
+    )
+    assert services.report_sweep() == [lost.id]
+    lost.refresh_from_db()
+    waiting.refresh_from_db()
+    assert lost.status == Report.Status.FAILED
+    assert lost.error == str(services.FAILED_NOT_STARTED)
+    assert waiting.status == Report.Status.QUEUED
+
+
+def test_a_worker_whose_report_was_swept_does_not_finish_it(prog, user, settings, monkeypatch):
+    report = ask(prog, user)
+    original = services._build
+
+    def swept_meanwhile(r, **kwargs):
+        content = original(r, **kwargs)
+        Report.objects.filter(id=r.id).update(status=Report.Status.FAILED, error="swept")
+        return content
+
+    monkeypatch.setattr(services, "_build", swept_meanwhile)
+    assert report_render(report_id=report.id, task_id="slow") is False
+    report.refresh_from_db()
+    assert (report.status, report.error) == (Report.Status.FAILED, "swept")
+    assert media_files(settings) == []
+
+
+def test_an_identical_request_does_not_reuse_a_report_whose_worker_died(prog, user):
+    first = ask(prog, user)
+    _running(first, task_id="dead", beat_ago=services.heartbeat_timeout() + dt.timedelta(seconds=1))
+    assert ask(prog, user).pk != first.pk
+    second = ask(prog, user)  # that one is queued and alive: reused
+    assert ask(prog, user).pk == second.pk
+
+
+def test_an_identical_request_reuses_a_running_report_with_a_heartbeat(prog, user):
+    first = ask(prog, user)
+    _running(first, task_id="alive", beat_ago=dt.timedelta(seconds=5))
+    assert ask(prog, user).pk == first.pk
+
+
+def test_the_sweeper_runs_every_minute_from_celery_beat(prog, user, settings):
+    from rapporter.tasks import report_sweep
+
+    entry = settings.CELERY_BEAT_SCHEDULE["report-sweep"]
+    assert entry["task"] == "rapporter.tasks.report_sweep"
+    assert entry["schedule"] <= 60
+    dead = ask(prog, user)
+    _running(dead, task_id="dead", beat_ago=services.heartbeat_timeout() * 2)
+    assert report_sweep.apply().get() == [dead.id]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_long_render_beats_from_a_background_thread(prog, user, settings, monkeypatch):
+    import time
+
+    settings.REPORT_HEARTBEAT_SECONDS = 0.05
+    original = services._build
+    seen = []
+
+    def slow(r, **kwargs):
+        first = Report.objects.get(id=r.id).heartbeat_at
+        time.sleep(0.4)
+        seen.append((first, Report.objects.get(id=r.id).heartbeat_at))
+        return original(r, **kwargs)
+
+    monkeypatch.setattr(services, "_build", slow)
+    monkeypatch.setattr(services, "_queue", lambda report: None)  # rendered below, not on commit
+    report = ask(prog, user)
+    assert report_render(report_id=report.id, task_id="long", heartbeat_thread=True)
+    ((first, later),) = seen
+    assert later > first
+
+
+# --- the embedded mode: the page does not freeze while the report renders (issue 11 item 7) ----
+
+
+@pytest.mark.django_db(transaction=True)
+def test_embedded_mode_request_returns_at_once_and_the_list_polls_until_the_report_is_done(
+    prog, user, client, settings, monkeypatch
+):
+    import threading
+
+    from django.urls import reverse
+
+    settings.REPORT_EAGER_IN_BACKGROUND = True
+    entered, gate = threading.Event(), threading.Event()
+    original = services._build
+
+    def held(r, **kwargs):
+        entered.set()
+        gate.wait(10)
+        return original(r, **kwargs)
+
+    monkeypatch.setattr(services, "_build", held)
+    client.force_login(user)
+    data = {
+        "kind": Report.Kind.ESF_SUMMARY,
+        "format": Report.Format.JSON,
+        "programme": prog.pk,
+        "period_from": prog.start_date.isoformat(),
+        "period_to": prog.end_date.isoformat(),
+    }
+    response = client.post(reverse("rapporter:report-list"), data)
+    assert response.status_code == 302  # answered while the report is still being made
+    assert entered.wait(10)
+    report = Report.objects.get()
+    assert report.status == Report.Status.RUNNING
+    page = client.get(reverse("rapporter:report-list")).content.decode()
+    assert 'hx-trigger="every 2s"' in page  # the list follows the progress
+    assert "Skapas…" in page or "Pågår" in page
+    gate.set()
+    (worker,) = [t for t in threading.enumerate() if t.name == f"report-{report.id}"]
+    worker.join(20)
+    report.refresh_from_db()
+    assert report.status == Report.Status.DONE
+    assert 'hx-trigger="every 2s"' not in client.get(reverse("rapporter:report-list")).content.decode()
+
+
+def test_embedded_mode_has_no_beat_so_the_report_list_sweeps_dead_reports(prog, user, client, settings):
+    from django.urls import reverse
+
+    settings.CELERY_TASK_ALWAYS_EAGER = True
+    dead = ask(prog, user)  # rendered at once in tests; make it look like a server killed mid-way
+    _running(dead, task_id="killed", beat_ago=services.heartbeat_timeout() * 2)
+    client.force_login(user)
+    html = client.get(reverse("rapporter:report-list")).content.decode()
+    dead.refresh_from_db()
+    assert dead.status == Report.Status.FAILED
+    assert str(services.FAILED_WORKER_LOST) in html
+    assert "Försök igen" in html
