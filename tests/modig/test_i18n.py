@@ -328,3 +328,23 @@ def test_english_catalogue_keeps_every_placeholder():
             if sorted(PLACEHOLDER.findall(text)) != sorted(PLACEHOLDER.findall(source)):
                 wrong.append((e["msgid"], text))
     assert not wrong, f"placeholders changed: {wrong}"
+
+
+# --- pages found by crawling the demo data in English ------------------------------------------
+
+
+@pytest.mark.django_db
+def test_attendance_page_shows_the_marked_status_in_english(client_as, local_leader_ale, programme, ale):
+    from kurser.models import AttendanceStatus, Session
+
+    session = Session.objects.filter(municipality=ale, attendances__status=AttendanceStatus.LATE).first()
+    html = page(
+        switch_to_english(client_as(local_leader_ale)),
+        reverse("kurser:session-attendance", args=[session.pk]),
+    )
+    label = 'data-role="status-label">{}</span>'
+    assert_english(
+        html,
+        present=[label.format("Late"), label.format("Present"), *FRAME_EN],
+        gone=[label.format("Sen"), label.format("Närvarande"), *FRAME_SV],
+    )
