@@ -11,7 +11,13 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from kurser.models import AttendanceStatus, Session
-from tests.factories import AttendanceFactory, PersonFactory, SessionFactory, WorkplaceFactory
+from tests.factories import (
+    AttendanceFactory,
+    OmbudFactory,
+    PersonFactory,
+    SessionFactory,
+    WorkplaceFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -77,3 +83,21 @@ def test_deep_session_pages_page_over_ids_only(client_as, programme_leader, ale,
         selected = sql.upper().split(" FROM ")[0]
         assert selected in ('SELECT "KURSER_SESSION"."ID"', 'SELECT "KURSER_SESSION"."ID" AS "PK"'), sql
         assert " JOIN " not in sql.upper(), sql
+
+
+def test_deep_ombud_list_page_pages_over_ids_and_counts_reach_only_for_its_rows(
+    client_as, programme_leader, ale
+):
+    workplace = WorkplaceFactory(municipality=ale)
+    for i in range(55):
+        OmbudFactory(person=PersonFactory(workplace=workplace, last_name=f"Ombud{i:03d}"))
+    with CaptureQueriesContext(connection) as captured:
+        response = client_as(programme_leader).get(reverse("ombud:ombud-list"), {"page": 2})
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "Ombud049" not in html and "Ombud050" in html and "Ombud054" in html
+    offset = _offset_queries(captured.captured_queries)
+    assert offset
+    for sql in offset:
+        # No reach subquery in the walk: the page's five rows are counted, not the skipped fifty.
+        assert "kurser_attendance" not in sql, sql
