@@ -30,6 +30,7 @@ from kurser.forms import (
     SessionForm,
 )
 from ombud import access
+from ombud.paging import ids_first_page
 
 BULK_SELECTION_INVALID = gettext_lazy("Felaktigt urval av tillfällen.")
 
@@ -97,7 +98,7 @@ def _filters(request: HttpRequest) -> tuple[SessionFilterForm, selectors.Session
 def session_list(request: HttpRequest) -> HttpResponse:
     form, f = _filters(request)
     sessions = selectors.session_list(user=request.user, filters=f)
-    page = selectors.with_counts_for_page(Paginator(sessions, 50).get_page(request.GET.get("page")))
+    page = selectors.with_counts_for_page(ids_first_page(sessions, 50, request.GET.get("page")))
     query = request.GET.copy()
     query.pop("page", None)
     context = {
@@ -128,7 +129,7 @@ def approval_list(request: HttpRequest) -> HttpResponse:
         )
     elif form.is_bound:
         queue, status = queue.none(), 400
-    page = selectors.with_counts_for_page(Paginator(queue, 50).get_page(request.GET.get("page")))
+    page = selectors.with_counts_for_page(ids_first_page(queue, 50, request.GET.get("page")))
     query = request.GET.copy()
     query.pop("page", None)
     context = {"form": form, "page": page, "query": query.urlencode()}

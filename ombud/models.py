@@ -184,6 +184,20 @@ class Person(models.Model):
             models.Index(fields=["last_name", "first_name", "id"], name="person_name_order"),
             models.Index(fields=["workplace", "-created_at"], name="person_workplace_newest"),
             models.Index(fields=["target_group"], name="person_target_group"),
+            # Deep staff-list pages (issue 14): the list's id walk in its order over the people it
+            # shows (not erased), read from the index alone; also what counts the list.
+            models.Index(
+                fields=["last_name", "first_name", "id"],
+                name="person_live_name_order",
+                condition=models.Q(erased_at__isnull=True),
+            ),
+            models.Index(
+                fields=["municipality", "last_name", "first_name", "id"],
+                name="person_live_muni_name",
+                condition=models.Q(erased_at__isnull=True),
+            ),
+            # Name search on PostgreSQL: a pg_trgm GIN index on `search`, created by migration
+            # 0004 only there (SQLite has no GIN); see ombud/search.py.
         ]
 
     def __str__(self) -> str:

@@ -25,6 +25,9 @@ if TYPE_CHECKING:
 # 3,500 participants and 30,000 participant hours. Module constants until Programme has fields
 # for them (ask the model owner before moving them).
 # Counted figures on the dashboard are recomputed at the latest after this long.
+# The dashboard shows the ombud who reached most colleagues; the full list is paginated
+# (/personal/ombud/), so the page weighs the same with 30 ombud or 3,000 (issue 14).
+TOP_OMBUD = 15
 DASHBOARD_CACHE_SECONDS = 300
 PARTICIPANTS_TARGET = 3500
 PARTICIPANT_HOURS_TARGET = 30000
@@ -198,10 +201,16 @@ def dashboard_data(*, scope: DashboardScope) -> dict[str, Any]:
         "by_municipality": by_municipality,
         "by_target_group": labels.target_group_rows(summary),
         "by_type": labels.type_rows(summary),
-        "cascade": labels.cascade_rows(summary),
+        "cascade": _top_ombud(labels.cascade_rows(summary)),
+        "cascade_count": len(summary["cascade"]),
         "charts": {
             "municipalities": charts.participants_by_municipality_chart(by_municipality),
             "months": charts.hours_per_month_chart(monthly),
-            "cascade": charts.reach_per_ombud_chart(reach),
+            "cascade": charts.reach_per_ombud_chart(_top_ombud(reach)),
         },
     }
+
+
+def _top_ombud(rows: list[dict]) -> list[dict]:
+    """The TOP_OMBUD rows with the most colleagues reached; ties keep the rows' own (name) order."""
+    return sorted(rows, key=lambda row: -row["reached"])[:TOP_OMBUD]

@@ -163,7 +163,7 @@ def dashboard(request):
             "municipality": scope.municipality,
         }
         form = DashboardFilterForm(initial=initial, user=request.user)
-    context = {"form": form, "scope": scope}
+    context = {"form": form, "scope": scope, "can_list_ombud": access.can_manage_places(request.user)}
     if scope is not None:
         context.update(selectors.dashboard_data(scope=scope))
     return render(

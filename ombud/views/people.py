@@ -8,7 +8,6 @@ import json
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.core.serializers.json import DjangoJSONEncoder
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -21,6 +20,7 @@ from django.views.decorators.vary import vary_on_headers
 from ombud import access, extract, selectors, services, xlsx
 from ombud.forms import EraseForm, PersonFilterForm, PersonForm, RevealForm
 from ombud.models import AuditLog
+from ombud.paging import ids_first_page
 from ombud.personnummer import formatted, masked_text
 from ombud.views import can_view_people, form_error, search_data, search_params
 
@@ -77,7 +77,7 @@ def _list_context(
     people = selectors.person_list(user=request.user, filters=filters, counts=counts)
     return {
         "form": form,
-        "page": Paginator(people, PER_PAGE).get_page(request.GET.get("page")),
+        "page": ids_first_page(people, PER_PAGE, request.GET.get("page")),
         "show_pnr": access.can_see_personnummer(request.user),
         "can_edit": access.can_edit_people(request.user),
         "can_export": access.can_export_people(request.user),

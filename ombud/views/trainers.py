@@ -5,7 +5,6 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -14,6 +13,7 @@ from django.utils.translation import gettext as _
 from ombud import access, selectors, services
 from ombud.forms import OmbudForm, PersonSearchForm
 from ombud.models import Person
+from ombud.paging import ids_first_page
 from ombud.views import can_manage_places, form_error, search_data, search_params
 
 PICK_LIMIT = 20
@@ -26,8 +26,8 @@ def ombud_list(request: HttpRequest, *, counts: selectors.TrainingCounts) -> Htt
         request,
         "ombud/ombud_list.html",
         {
-            "page": Paginator(selectors.ombud_list(user=request.user, counts=counts), PER_PAGE).get_page(
-                request.GET.get("page")
+            "page": ids_first_page(
+                selectors.ombud_list(user=request.user, counts=counts), PER_PAGE, request.GET.get("page")
             ),
             "can_edit": access.can_edit_people(request.user),
         },
