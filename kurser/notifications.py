@@ -91,7 +91,12 @@ def notify_session_moved(*, session_id: int, moved_from: str, task_id: str | Non
     old = dt.datetime.fromisoformat(moved_from)
     if (old.date(), old.time()) == (session.date, session.start_time.replace(second=0, microsecond=0)):
         return 0
-    key = f"session:{session.pk}:moved:{session.date:%Y-%m-%d}T{session.start_time:%H:%M}"
+    # The new time and when it was written: moving back and forth again is a new event each time,
+    # while a redelivery (or two moves before the worker ran) finds the same key.
+    key = (
+        f"session:{session.pk}:moved:{session.date:%Y-%m-%d}T{session.start_time:%H:%M}"
+        f"@{session.updated_at:%Y%m%d%H%M%S%f}"
+    )
     return _send_about(
         session,
         NotificationKind.SESSION_MOVED,

@@ -11,6 +11,7 @@ three things a municipal user expects:
 from __future__ import annotations
 
 import unicodedata
+from typing import cast
 
 from django.contrib import messages
 from django.contrib.auth import forms as auth_forms
@@ -24,7 +25,7 @@ from django.utils.translation import gettext_lazy as _
 
 from ombud import notifications
 from ombud.forms import NotificationSettingsForm
-from ombud.models import DUTY_KINDS, NotificationKind
+from ombud.models import DUTY_KINDS, NotificationKind, User
 
 RESET_SENT = _(
     "Om adressen hör till ett konto i portalen har vi skickat en länk för att välja nytt lösenord. "
@@ -85,12 +86,13 @@ DUTY_EXPLAINED = _("Dessa skickas alltid, eftersom de hör till ditt uppdrag ell
 
 @login_required
 def notification_settings(request: HttpRequest) -> HttpResponse:
-    choices = notifications.settings_for(request.user)
+    user = cast(User, request.user)  # login_required
+    choices = notifications.settings_for(user)
     if request.method == "POST":
         form = NotificationSettingsForm(request.POST)
         if form.is_valid():
             notifications.notification_settings_save(
-                user=request.user, language=form.cleaned_data["language"], wanted=form.wanted()
+                user=user, language=form.cleaned_data["language"], wanted=form.wanted()
             )
             messages.success(request, SETTINGS_SAVED)
             return redirect("notification_settings")

@@ -259,9 +259,14 @@ def test_moving_a_session_tells_the_old_and_the_new_time(
 
     tasks.session_moved.delay(tomorrow.pk, "2026-03-12T09:30")  # a redelivery: nothing new
     assert len(mail.outbox) == 3
-    with django_capture_on_commit_callbacks(execute=True):  # moved again: a new event
+    # Moved back, then forth again: each move is a new event, even to a time seen before.
+    with django_capture_on_commit_callbacks(execute=True):
         services.session_move(session=tomorrow, date=DAY, start_time=dt.time(9, 30), by=ombud_user)
-    assert len(mail.outbox) == 6
+    with django_capture_on_commit_callbacks(execute=True):
+        services.session_move(
+            session=tomorrow, date=DAY + dt.timedelta(days=1), start_time=dt.time(13, 0), by=ombud_user
+        )
+    assert len(mail.outbox) == 9
 
 
 def test_only_a_planned_session_can_be_moved(ombud_user, tomorrow):
