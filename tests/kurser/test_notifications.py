@@ -5,6 +5,7 @@ respected, duty kinds always sent, a mail server that is down retried and never 
 from __future__ import annotations
 
 import datetime as dt
+import io
 import smtplib
 
 import pytest
@@ -12,11 +13,12 @@ from django.conf import settings
 from django.core import mail
 from django.core.exceptions import ValidationError
 from django.core.mail import EmailMultiAlternatives
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 from django.urls import reverse
 from django.utils import timezone
 
 from kurser import services, tasks
+from kurser.management.commands import send_notifications
 from kurser.models import Attendance, AttendanceStatus, Session
 from ombud.models import Notification, NotificationKind, NotificationSettings
 from tests.factories import PersonFactory, SessionFactory, UserFactory, WorkplaceFactory
@@ -414,6 +416,30 @@ def test_digest_is_a_duty_and_ignores_an_opt_out(programme, course, ale, leader)
 
 def test_send_notifications_command_runs_reminders_and_digests(programme, course, ale, leader, tomorrow):
     held(programme, course, ale, dt.date(2026, 3, 2))
-    out = call_command("send_notifications", "--date", "2026-03-11")
+    out = io.StringIO()
+    call_command("send_notifications", "--date", "2026-03-11", stdout=out)
     assert addresses() == ["anna@molndal.se", "bo@molndal.se", "lokal@ale.se", "ombud@molndal.se"]
-    assert out is None or "4" in out
+    assert out.getvalue().strip() == "Skickade 3 påminnelser och 1 sammanfattningar att godkänna."
+
+    out = io.StringIO()
+    call_command("send_notifications", "--date", "2026-03-11", stdout=out)  # run again: nothing new
+    assert len(mail.outbox) == 4
+    assert out.getvalue().strip() == "Skickade 0 påminnelser och 0 sammanfattningar att godkänna."
+
+
+def test_send_notifications_refuses_a_bad_date():
+    with pytest.raises(CommandError) as e:
+        call_command("send_notifications", "--date", "11/3 2026")
+    assert str(e.value) == str(send_notifications.DATE_FORMAT)
+
+
+def test_send_notifications_says_when_the_mail_server_is_down_and_a_rerun_sends_the_rest(tomorrow, smtp):
+    smtp["down"] = 2  # the first recipient's mail fails, the command stops
+    with pytest.raises(CommandError) as e:
+        call_command("send_notifications", "--date", "2026-03-11")
+    assert str(e.value) == str(send_notifications.MAIL_DOWN) % {"error": "SMTPServerDisconnected"}
+    assert mail.outbox == []
+    with pytest.raises(CommandError):
+        call_command("send_notifications", "--date", "2026-03-11")
+    call_command("send_notifications", "--date", "2026-03-11", stdout=io.StringIO())
+    assert addresses() == ["anna@molndal.se", "bo@molndal.se", "ombud@molndal.se"]
