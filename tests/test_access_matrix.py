@@ -430,6 +430,11 @@ EXPECTED: dict[str, dict[str, str]] = {
         "GET": "anon=405 none=405 O=405 L=405 C=405 P=405",
         "POST": "anon=302 none=403 O=302/404 L=302/404 C=403 P=302",
     },
+    # notify: an empty POST is bad input, answered like a refused move (message, back to the session).
+    "kurser:session-move": {
+        "GET": "anon=405 none=405 O=405 L=405 C=405 P=405",
+        "POST": "anon=302 none=403 O=302/404 L=302/404 C=403 P=302",
+    },
     "kurser:session-mark-held": {
         "GET": "anon=405 none=405 O=405 L=405 C=405 P=405",
         "POST": "anon=302 none=403 O=302/404 L=302/404 C=403 P=302",

@@ -271,6 +271,36 @@ def test_moving_a_session_tells_the_old_and_the_new_time(
     assert len(mail.outbox) == 9
 
 
+def test_moving_on_the_page_tells_everyone_and_bad_input_changes_nothing(
+    client_as, ombud_user, tomorrow, django_capture_on_commit_callbacks
+):
+    c = client_as(ombud_user)
+    url = reverse("kurser:session-move", args=[tomorrow.pk])
+    r = c.post(url, {"date": "13/3", "start_time": "13:00"})
+    assert r.status_code == 302
+    assert "Nytt datum: " in c.get(r.url).content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        r = c.post(url, {"date": "2026-03-13", "start_time": "13:00"})
+    assert r.status_code == 302
+    assert "Tillfället är flyttat." in c.get(r.url).content.decode()
+    tomorrow.refresh_from_db()
+    assert (tomorrow.date, tomorrow.start_time) == (dt.date(2026, 3, 13), dt.time(13, 0))
+    assert addresses() == ["anna@molndal.se", "bo@molndal.se", "ombud@molndal.se"]
+
+
+def test_another_ombud_cannot_move_the_session(client_as, tomorrow, molndal):
+    other = UserFactory(
+        username="ombud.annan",
+        role="ombud",
+        person=PersonFactory(workplace=WorkplaceFactory(municipality=molndal)),
+    )
+    r = client_as(other).post(
+        reverse("kurser:session-move", args=[tomorrow.pk]), {"date": "2026-03-13", "start_time": "13:00"}
+    )
+    assert r.status_code == 404
+    assert mail.outbox == []
+
+
 def test_only_a_planned_session_can_be_moved(ombud_user, tomorrow):
     Session.objects.filter(pk=tomorrow.pk).update(status=Session.Status.CANCELLED)
     with pytest.raises(ValidationError) as e:
