@@ -136,6 +136,14 @@ class CancelForm(forms.Form):
     reason = forms.CharField(label=_("Skäl"), max_length=500, required=False)
 
 
+class MoveForm(forms.Form):
+    """notify: a planned session to another date or time (the invited are told by e-mail)."""
+
+    date = forms.DateField(label=_("Nytt datum"), widget=SwedishDateInput())
+    start_time = forms.TimeField(label=_("Ny starttid"), widget=forms.TimeInput(attrs={"type": "time"}))
+    reason = forms.CharField(label=_("Skäl"), max_length=500, required=False)
+
+
 class CheckinForm(forms.Form):
     name = forms.CharField(
         label=_("Ditt namn"), max_length=200, widget=forms.TextInput(attrs={"autocomplete": "name"})

@@ -33,7 +33,7 @@ from kurser.models import (
     Session,
     Submission,
 )
-from ombud import access
+from ombud import access, notifications
 from ombud.datacache import data_changed
 from ombud.models import AuditLog, Municipality, Person, Programme, Workplace
 from ombud.services import audit_log
@@ -49,6 +49,7 @@ SESSION_SERIES_INTERVAL = _("En serie återkommer varje eller varannan vecka.")
 SESSION_SERIES_COUNT = _("En serie har 1–26 tillfällen.")
 SESSION_CANCELLED = _("Tillfället är inställt och tar inte emot närvaro.")
 SESSION_IN_FUTURE = _("Tillfället har inte börjat än och kan inte markeras som genomfört.")
+SESSION_MOVE_NOT_PLANNED = _("Bara planerade tillfällen kan flyttas.")
 SESSION_ALREADY_HELD = _("Tillfället är redan genomfört och kan inte ställas in.")
 SESSION_NOT_HELD = _("Bara genomförda tillfällen kan godkännas.")
 SESSION_ALREADY_APPROVED = _("Tillfället är redan godkänt.")
@@ -167,7 +168,34 @@ def session_cancel(*, session: Session, by: User | None, reason: str = "") -> Se
     session.full_clean()
     session.save(update_fields=["status", "updated_at"])
     data_changed()
+    _notify_after_commit("session_cancelled", session.pk)
     return session
+
+
+@transaction.atomic
+def session_move(
+    *, session: Session, date: dt.date, start_time: dt.time, by: User | None, reason: str = ""
+) -> Session:
+    """Move a planned session to another date or time; the invited and the ombud are told."""
+    session = Session.objects.select_for_update().get(pk=session.pk)
+    if session.status != Session.Status.PLANNED:
+        raise ValidationError(SESSION_MOVE_NOT_PLANNED)
+    _check_changeable(session, by, reason)
+    moved_from = f"{session.date:%Y-%m-%d}T{session.start_time:%H:%M}"
+    if (session.date, session.start_time) == (date, start_time):
+        return session
+    session.date, session.start_time = date, start_time
+    session.full_clean()
+    session.save(update_fields=["date", "start_time", "updated_at"])
+    data_changed()
+    _notify_after_commit("session_moved", session.pk, moved_from)
+    return session
+
+
+def _notify_after_commit(task_name: str, *args: Any) -> None:
+    from kurser import tasks
+
+    notifications.queue(getattr(tasks, task_name), *args)
 
 
 def _check_started(session: Session, message) -> None:

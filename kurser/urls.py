@@ -33,6 +33,7 @@ urlpatterns = [
     path("tillfallen/<int:pk>/bjud-in/", views.session_invite, name="session-invite"),
     path("tillfallen/<int:pk>/anmalningslista/", views.session_signup_sheet, name="session-signup-sheet"),
     path("tillfallen/<int:pk>/installt/", views.session_cancel, name="session-cancel"),
+    path("tillfallen/<int:pk>/flytta/", views.session_move, name="session-move"),  # notify
     path("tillfallen/<int:pk>/genomford/", views.session_mark_held, name="session-mark-held"),
     path("tillfallen/<int:pk>/godkann/", views.session_approve, name="session-approve"),
     path("tillfallen/<int:pk>/qr/", views.session_qr, name="session-qr"),

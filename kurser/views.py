@@ -26,6 +26,7 @@ from kurser.forms import (
     CancelForm,
     CheckinForm,
     InviteForm,
+    MoveForm,
     SessionFilterForm,
     SessionForm,
 )
@@ -294,6 +295,28 @@ def session_cancel(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, _error_text(e))
     else:
         messages.success(request, _("Tillfället är inställt."))
+    return redirect("kurser:session-detail", pk=session.pk)
+
+
+MOVED = _("Tillfället är flyttat. De inbjudna och ombudet får ett e-postmeddelande.")
+
+
+@require_POST
+@access.require(access.can_run_sessions)
+def session_move(request: HttpRequest, pk: int) -> HttpResponse:
+    """notify: move a planned session; the invited and the ombud get an e-mail after commit."""
+    session = selectors.session_get(user=request.user, pk=pk)
+    form = MoveForm(request.POST)
+    if not form.is_valid():
+        errors = " ".join(f"{form.fields[f].label}: {' '.join(e)}" for f, e in form.errors.items())
+        messages.error(request, errors)
+        return redirect("kurser:session-detail", pk=session.pk)
+    try:
+        services.session_move(session=session, by=request.user, **form.cleaned_data)
+    except ValidationError as e:
+        messages.error(request, _error_text(e))
+    else:
+        messages.success(request, MOVED)
     return redirect("kurser:session-detail", pk=session.pk)
 
 

@@ -11,13 +11,21 @@ three things a municipal user expects:
 from __future__ import annotations
 
 import unicodedata
+from typing import cast
 
 from django.contrib import messages
 from django.contrib.auth import forms as auth_forms
 from django.contrib.auth import get_user_model
 from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
 from django.urls import reverse_lazy
 from django.utils.translation import gettext_lazy as _
+
+from ombud import notifications
+from ombud.forms import NotificationSettingsForm
+from ombud.models import DUTY_KINDS, NotificationKind, User
 
 RESET_SENT = _(
     "Om adressen hör till ett konto i portalen har vi skickat en länk för att välja nytt lösenord. "
@@ -68,3 +76,31 @@ class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
 
 class PasswordResetDoneView(auth_views.PasswordResetDoneView):
     extra_context = {"reset_sent_message": RESET_SENT}
+
+
+# --- notify: e-mail settings (the user's own page, in the user menu) -----------------------------
+
+SETTINGS_SAVED = _("Dina val för e-post är sparade.")
+DUTY_EXPLAINED = _("Dessa skickas alltid, eftersom de hör till ditt uppdrag eller ändrar var du ska vara:")
+
+
+@login_required
+def notification_settings(request: HttpRequest) -> HttpResponse:
+    user = cast(User, request.user)  # login_required
+    choices = notifications.settings_for(user)
+    if request.method == "POST":
+        form = NotificationSettingsForm(request.POST)
+        if form.is_valid():
+            notifications.notification_settings_save(
+                user=user, language=form.cleaned_data["language"], wanted=form.wanted()
+            )
+            messages.success(request, SETTINGS_SAVED)
+            return redirect("notification_settings")
+        status = 400
+    else:
+        initial = {k: k not in choices.opted_out for k in notifications.optional_kinds()}
+        form = NotificationSettingsForm(initial={**initial, "language": choices.language or "sv"})
+        status = 200
+    duties = [NotificationKind(k).label for k in NotificationKind.values if k in DUTY_KINDS]
+    context = {"form": form, "duties": duties, "duty_explained": DUTY_EXPLAINED}
+    return render(request, "registration/notification_settings.html", context, status=status)

@@ -173,6 +173,8 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 # --- e-mail -----------------------------------------------------------------------------------
 globals().update(email_config("EMAIL_URL", "console:"))
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Modig-portalen <noreply@localhost>")
+# notify: links in e-mail notifications start with this address (the portal as users reach it).
+PORTAL_URL = env_str("PORTAL_URL", "http://127.0.0.1:8000")
 
 # --- forms and UI -----------------------------------------------------------------------------
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
@@ -262,6 +264,15 @@ CELERY_BEAT_SCHEDULE = {
     "monthly-certificates": {
         "task": "rapporter.tasks.monthly_certificates",
         "schedule": crontab(day_of_month=1, hour=5, minute=0),
+    },
+    # notify: e-mail about tomorrow's sessions, and each local leader's approval digest.
+    "session-reminders": {
+        "task": "kurser.tasks.session_reminders",
+        "schedule": crontab(hour=16, minute=0),
+    },
+    "approval-digests": {
+        "task": "kurser.tasks.approval_digests",
+        "schedule": crontab(hour=7, minute=0),
     },
 }
 

@@ -23,6 +23,7 @@ urlpatterns = [
         accounts.PasswordResetConfirmView.as_view(),
         name="password_reset_confirm",
     ),
+    path("konto/aviseringar/", accounts.notification_settings, name="notification_settings"),  # notify
     path("konto/", include("django.contrib.auth.urls")),
     path("sprak/", set_language, name="set_language"),
     # The ombud namespace: ombud's own pages, and those of its pages that show training figures

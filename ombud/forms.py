@@ -423,3 +423,25 @@ class UserInviteForm(UserRoleForm):
 
     field_order = ["username", "email", "first_name", "last_name", "role", "municipalities", "person"]
     rows = (("username", "email"), ("first_name", "last_name"), ("role",), ("municipalities",), ("person",))
+
+
+# --- notify: the user's e-mail settings -------------------------------------------------------
+
+
+class NotificationSettingsForm(forms.Form):
+    """One checkbox per kind the user may turn off (duty kinds are not fields), and the language."""
+
+    language = forms.ChoiceField(label=_("Språk i e-post"), choices=settings.LANGUAGES, initial="sv")
+
+    def __init__(self, *args, **kwargs):
+        from ombud.models import NotificationKind
+        from ombud.notifications import optional_kinds
+
+        super().__init__(*args, **kwargs)
+        for kind in optional_kinds():
+            self.fields[kind] = forms.BooleanField(label=NotificationKind(kind).label, required=False)
+
+    def wanted(self) -> list[str]:
+        from ombud.notifications import optional_kinds
+
+        return [k for k in optional_kinds() if self.cleaned_data.get(k)]

@@ -305,3 +305,66 @@ class AuditLog(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.user} {self.action} {self.what}"
+
+
+# --- e-mail notifications (issue 13) ------------------------------------------------------------
+
+
+class NotificationKind(models.TextChoices):
+    SESSION_REMINDER = "session_reminder", _("Påminnelse dagen före ett utbildningstillfälle")
+    SESSION_CANCELLED = "session_cancelled", _("Ett utbildningstillfälle är inställt")
+    SESSION_MOVED = "session_moved", _("Ett utbildningstillfälle har flyttats")
+    APPROVAL_DIGEST = "approval_digest", _("Tillfällen som väntar på godkännande (en gång per dag)")
+    REPORT_READY = "report_ready", _("En rapport du beställt är klar")
+    REPORT_FAILED = "report_failed", _("En rapport du beställt kunde inte skapas")
+    # Not sent yet: the participants' monthly confirmation and pending surveys do not exist.
+    # Add their kinds here (and templates in templates/notifications/) when they do.
+
+
+# Kinds that carry a duty cannot be turned off (README "E-postaviseringar"): the local leader's
+# approval is what lets a session count towards ESF, and a cancelled or moved session changes
+# where someone is expected to be at work.
+DUTY_KINDS = frozenset(
+    {NotificationKind.APPROVAL_DIGEST, NotificationKind.SESSION_CANCELLED, NotificationKind.SESSION_MOVED}
+)
+
+
+class Notification(models.Model):
+    """One e-mail for one event to one address: the record that it is never sent twice.
+
+    A worker claims the row (`task_id`, `claimed_at`) before sending and sets `sent_at` after;
+    a redelivered task finds the row sent, or its own claim, or (after a crash) a stale claim.
+    """
+
+    kind = models.CharField(max_length=30, choices=NotificationKind.choices)
+    event_key = models.CharField(max_length=200)
+    recipient = models.EmailField(max_length=254)
+    user = models.ForeignKey(
+        "User", on_delete=models.SET_NULL, null=True, blank=True, related_name="notifications"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    task_id = models.CharField(max_length=255, blank=True)
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    error = models.CharField(max_length=500, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["kind", "event_key", "recipient"], name="notification_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.event_key} → {self.recipient}"
+
+
+class NotificationSettings(models.Model):
+    """A user's e-mail choices: the language of their mails and the kinds they turned off."""
+
+    user = models.OneToOneField("User", on_delete=models.CASCADE, related_name="notification_settings")
+    language = models.CharField(_("språk"), max_length=10, blank=True)
+    opted_out = models.JSONField(default=list, blank=True)
+
+    def __str__(self) -> str:
+        return f"{self.user}: {', '.join(self.opted_out) or '-'}"

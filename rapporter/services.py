@@ -22,7 +22,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from ombud import access
+from ombud import access, notifications
 from ombud.models import AuditLog, Municipality, Programme
 from ombud.services import audit_log
 from rapporter import charts, queries, render
@@ -348,6 +348,7 @@ def report_render(
             logger.warning("report %s lost its claim (%s) while rendering", report_id, task_id)
             _remove_file(report)
             return False
+        _notify_requester(report_id)
     except Exception as exc:  # any failure is recorded on the row (logged below)
         _fail(report, exc, task_id=task_id)
         if _is_soft_time_limit(exc):
@@ -376,6 +377,8 @@ def report_sweep() -> list[int]:
         status=Report.Status.FAILED, error=str(FAILED_NOT_STARTED), finished_at=now
     )
     swept = sorted(silent + lost)
+    for report_id in swept:
+        _notify_requester(report_id)
     if swept:
         logger.warning("swept %d abandoned reports: %s", len(swept), swept)
     return swept
@@ -405,9 +408,22 @@ def _fail(report: Report, exc: BaseException, *, task_id: str) -> None:
     # No half-written file: remove what may have been stored before the failure.
     _remove_file(report)
     # Only the attempt holding the claim records its failure (not over a newer attempt's run).
-    Report.objects.filter(id=report.id, status=Report.Status.RUNNING, task_id=task_id).update(
+    failed = Report.objects.filter(id=report.id, status=Report.Status.RUNNING, task_id=task_id).update(
         status=Report.Status.FAILED, error=message, finished_at=timezone.now(), file=""
     )
+    if failed == 1:
+        _notify_requester(report.id)
+
+
+def _notify_requester(report_id: int) -> None:
+    """E-mail the requester after commit (ready or failed); a mail problem never fails the job."""
+    from rapporter.tasks import report_notify
+
+    has_address = Report.objects.filter(id=report_id, requested_by__is_active=True).exclude(
+        requested_by__email=""
+    )
+    if has_address.exists():  # reports queued by commands and beat have nobody to tell
+        notifications.queue(report_notify, report_id)
 
 
 def _build(report: Report, *, progress: Callable[[int], None]) -> tuple[bytes, str]:

@@ -9,6 +9,8 @@ from celery import shared_task
 from celery.signals import worker_init
 from django.utils import timezone
 
+from ombud.notifications import RETRY_OPTIONS
+
 logger = logging.getLogger(__name__)
 
 
@@ -50,3 +52,11 @@ def monthly_certificates(self, month: str | None = None) -> list[int]:
     ids = certificates_request_month(month=month)
     logger.info("queued %d monthly certificate reports for %s", len(ids), month)
     return ids
+
+
+@shared_task(**RETRY_OPTIONS)
+def report_notify(self, report_id: int) -> int:
+    """E-mail the requester that the report is ready or failed (queued by rapporter.services)."""
+    from rapporter.notifications import notify_report
+
+    return notify_report(report_id=report_id, task_id=self.request.id)

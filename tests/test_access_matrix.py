@@ -227,6 +227,12 @@ EXPECTED: dict[str, dict[str, str]] = {
         "GET": "anon=302 none=200 O=200 L=200 C=200 P=200",
         "POST": "anon=302 none=200 O=200 L=200 C=200 P=200",
     },
+    # notify: every account's own e-mail settings (no object, nothing outside a scope); an
+    # empty POST lacks the language: 400.
+    "notification_settings": {
+        "GET": "anon=302 none=200 O=200 L=200 C=200 P=200",
+        "POST": "anon=302 none=400 O=400 L=400 C=400 P=400",
+    },
     "password_change_done": {
         "GET": "anon=302 none=200 O=200 L=200 C=200 P=200",
         "POST": "anon=302 none=405 O=405 L=405 C=405 P=405",
@@ -421,6 +427,11 @@ EXPECTED: dict[str, dict[str, str]] = {
         "POST": "anon=302 none=403 O=200/404 L=200/404 C=200 P=200",
     },
     "kurser:session-cancel": {
+        "GET": "anon=405 none=405 O=405 L=405 C=405 P=405",
+        "POST": "anon=302 none=403 O=302/404 L=302/404 C=403 P=302",
+    },
+    # notify: an empty POST is bad input, answered like a refused move (message, back to the session).
+    "kurser:session-move": {
         "GET": "anon=405 none=405 O=405 L=405 C=405 P=405",
         "POST": "anon=302 none=403 O=302/404 L=302/404 C=403 P=302",
     },
