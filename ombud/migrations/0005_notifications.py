@@ -7,7 +7,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("ombud", "0003_person_search"),
+        ("ombud", "0004_person_list_indexes_and_search_trigram"),
     ]
 
     operations = [
