@@ -119,3 +119,30 @@ def test_bad_format_is_refused_in_swedish(programme, tmp_path):
     with pytest.raises(CommandError, match=r"Okänt format: 'xlsx'\. Välj json eller pdf\."):
         run(tmp_path, "xlsx")
     assert not Report.objects.exists()
+
+
+def test_the_web_form_orders_the_effektrapport_for_the_whole_programme(
+    client_as, coordinator, programme, django_capture_on_commit_callbacks
+):
+    from django.urls import reverse
+
+    client = client_as(coordinator)
+    assert "Effektrapport" in client.get(reverse("rapporter:report-list")).content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(
+            reverse("rapporter:report-list"),
+            {
+                "kind": "effektrapport",
+                "format": "pdf",
+                "programme": programme.pk,
+                "period_from": "2020-01-01",
+                "period_to": "2020-01-31",
+            },
+        )
+    report = Report.objects.get()
+    assert (report.kind, report.status) == (Report.Kind.OUTCOMES, Report.Status.DONE)
+    # The figures cover the programme's whole period (spec §5c), so the report says so.
+    assert (report.period_from, report.period_to) == (programme.start_date, programme.end_date)
+    download = client.get(reverse("rapporter:report-download", args=[report.pk]))
+    assert download.status_code == 200
+    assert b"".join(download.streaming_content if download.streaming else [download.content])[:5] == b"%PDF-"
