@@ -229,19 +229,15 @@ class SurveyAnswersImport:
             ).prefetch_related("answers")
         }
         now = timezone.now()
+        new: list[tuple[Response, AnswerRow]] = []
         for p in parsed:
             person_id = people[p.number].pk
             old = existing.get((person_id, p.survey.pk, p.moment))
             if old is None:
                 result.created += 1
-                if ctx.writing:
-                    response = Response.objects.create(
-                        survey=p.survey, person_id=person_id, moment=p.moment, answered_on=p.date
-                    )
-                    Answer.objects.bulk_create(
-                        Answer(response=response, question_id=q, value=value, number=n)
-                        for q, (value, n) in p.answers.items()
-                    )
+                new.append(
+                    (Response(survey=p.survey, person_id=person_id, moment=p.moment, answered_on=p.date), p)
+                )
                 continue
             stored = {a.question_id: (a.value, a.number) for a in old.answers.all()}
             if stored == p.answers and old.answered_on == p.date:
@@ -256,6 +252,18 @@ class SurveyAnswersImport:
                         Answer.objects.update_or_create(
                             response=old, question_id=q, defaults={"value": value, "number": n}
                         )
+        if ctx.writing and new:
+            # One insert for the batch's new responses (their ids come back on SQLite and
+            # PostgreSQL), one for their answers.
+            Response.objects.bulk_create([r for r, _p in new], batch_size=500)
+            Answer.objects.bulk_create(
+                [
+                    Answer(response=r, question_id=q, value=value, number=n)
+                    for r, p in new
+                    for q, (value, n) in p.answers.items()
+                ],
+                batch_size=1000,
+            )
 
     def finish(self, ctx: ImportContext) -> None:
         if ctx.writing:

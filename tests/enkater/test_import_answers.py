@@ -163,3 +163,39 @@ def test_default_surveys_are_created_once(setup):
         "UPPF-CHEF": ("operativ chef", ["uppföljning"], ["rutin", "leda"]),
         "UPPF-PERSONAL": ("baspersonal", ["uppföljning"], ["kompetens"]),
     }
+
+
+def test_the_data_migration_gives_existing_programmes_the_default_surveys(ale):
+    import importlib
+
+    from django.apps import apps
+
+    migration = importlib.import_module("enkater.migrations.0002_default_surveys")
+    first = ProgrammeFactory(code="A", municipalities=[ale])
+    second = ProgrammeFactory(code="B", municipalities=[ale])
+    ensure_default_surveys(second)
+    migration.forwards(apps, None)
+    migration.forwards(apps, None)
+    for programme in (first, second):
+        assert sorted(programme.surveys.values_list("code", flat=True)) == [
+            "DIGKOMP",
+            "UPPF-CHEF",
+            "UPPF-PERSONAL",
+        ]
+    assert Survey.objects.count() == 6
+
+
+def test_an_xlsx_file_with_other_header_spellings(setup, tmp_path):
+    from openpyxl import Workbook
+
+    programme, chef, _staff = setup
+    wb = Workbook()
+    ws = wb.active
+    ws.append([" Personnummer", "ENKAT", "Moment", "Datum", "Rutin", "Leda", "Kommentar"])
+    ws.append([chef.personnummer, "uppf-chef", "Uppföljning", "2020-06-01", "Ja", "Nej", "bra kurs"])
+    path = tmp_path / "svar.xlsx"
+    wb.save(path)
+    result = run(str(path), programme)
+    assert result.errors == []
+    assert result.warnings == ["Okända kolumner hoppas över: Kommentar."]
+    assert survey_answers_summary(result) == "Importerade 1 svar (1 nya, 0 uppdaterade)"
