@@ -207,3 +207,19 @@ def test_answers_of_another_programme_count_nowhere(programme, ale):
         answer(other, person, "UPPF-PERSONAL", kompetens="ja")
     staff = by_key(counting.outcome_summary(programme)["indicators"])["staff_skills_improved"]
     assert staff["respondents"] == 0
+
+
+def test_workplace_and_target_group_groups_under_five_are_suppressed(programme, ale):
+    big = WorkplaceFactory(municipality=ale)
+    small = WorkplaceFactory(municipality=ale)
+    for i in range(9):
+        person = PersonFactory(workplace=big if i < 5 else small, target_group=TargetGroup.BASE_STAFF)
+        AttendanceFactory(session=SessionFactory(programme=programme, municipality=ale), person=person)
+        answer(programme, person, "UPPF-PERSONAL", kompetens="ja" if i % 2 else "nej")
+    per_workplace = counting.indicators(programme, by="workplace")
+    big_staff = by_key(per_workplace[big.pk])["staff_skills_improved"]
+    small_staff = by_key(per_workplace[small.pk])["staff_skills_improved"]
+    assert (big_staff["respondents"], big_staff["yes"], big_staff["suppressed"]) == (5, 2, False)
+    assert (small_staff["respondents"], small_staff["yes"], small_staff["share"]) == (4, None, None)
+    per_group = counting.indicators(programme, by="target_group")
+    assert by_key(per_group[TargetGroup.BASE_STAFF])["staff_skills_improved"]["yes"] == 4
