@@ -146,3 +146,24 @@ def test_the_web_form_orders_the_effektrapport_for_the_whole_programme(
     download = client.get(reverse("rapporter:report-download", args=[report.pk]))
     assert download.status_code == 200
     assert b"".join(download.streaming_content if download.streaming else [download.content])[:5] == b"%PDF-"
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--programme", "NOPE", "--format", "json"], "Okänt program: 'NOPE'. Kända program: MODIG."),
+        (
+            ["--programme", "MODIG", "--format", "json", "--municipality", "1480"],
+            "Kommunen Göteborg (1480) ingår inte i programmet MODIG.",
+        ),
+    ],
+)
+def test_bad_input_gives_a_swedish_error_and_no_file(programme, tmp_path, args, message):
+    from tests.factories import MunicipalityFactory
+
+    MunicipalityFactory(code="1480", name="Göteborg")
+    out = tmp_path / "out.json"
+    with pytest.raises(CommandError) as exc:
+        call_command("outcome_report", *args, "--output", str(out))
+    assert message in str(exc.value)
+    assert not out.exists()
