@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "ombud",
     "kurser",
     "rapporter",
+    "enkater",  # outcomes (issue 12): imports ombud and kurser; only rapporter imports it
 ]
 
 MIDDLEWARE = [

@@ -16,6 +16,7 @@ from html import escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
+from enkater.labels import DIGCOMP_LABELS, SUPPRESSED
 from ombud.formatting import num
 
 FONT = "DejaVu Sans, Verdana, sans-serif"
@@ -223,4 +224,109 @@ def reach_per_ombud_chart(rows: Sequence[dict], *, width: int = 640) -> SafeStri
         goals=[r.get("goal", 0) for r in rows] if rows else None,
         width=width,
         prefix="chart-ombud",
+    )
+
+
+# --- outcomes (spec §5c): the Effektrapport and the effect pages -------------------------------
+
+BEFORE = "#9fc5d0"  # light: before; the primary colour: after
+
+
+def _percent_label(share: float) -> str:
+    return f"{num(share * 100, 1)} %"
+
+
+def indicator_by_municipality_chart(
+    rows: Sequence[dict], key: str, *, title: str, width: int = 640
+) -> SafeString:
+    """One indicator's share per municipality (rows: the outcome summary's `by_municipality`).
+    A suppressed group gets no bar, only the words "färre än 5 svar"."""
+    row, label_w, value_w, top, bottom = 22, 170, 120, 8, 24
+    plot_w = width - label_w - value_w - 10
+    height = top + bottom + max(len(rows), 1) * row
+    scale = plot_w / 100
+    body: list[str] = []
+    for tick in (0, 25, 50, 75, 100):
+        x = label_w + tick * scale
+        body.append(
+            f'<line x1="{x:.1f}" y1="{top}" x2="{x:.1f}" y2="{height - bottom + 4}" stroke="{GRID}" stroke-width="1"/>'
+            f'<text x="{x:.1f}" y="{height - 6}" text-anchor="middle" font-size="10" fill="{AXIS}">{tick} %</text>'
+        )
+    described = []
+    for i, r in enumerate(rows):
+        figure = next(f for f in r["indicators"] if f["key"] == key)
+        y = top + i * row
+        body.append(
+            f'<text x="{label_w - 6}" y="{y + 15}" text-anchor="end">{_e(_shorten(r["name"], 26))}</text>'
+        )
+        if figure["suppressed"]:
+            text = str(SUPPRESSED)
+            body.append(
+                f'<text x="{label_w + 4}" y="{y + 15}" font-size="11" fill="{AXIS}">{_e(text)}</text>'
+            )
+        else:
+            text = _percent_label(figure["share"])
+            w = figure["share"] * 100 * scale
+            body.append(
+                f'<rect x="{label_w}" y="{y + 4}" width="{w:.1f}" height="{row - 8}" fill="{BAR}">'
+                f"<title>{_e(r['name'])}: {_e(text)}</title></rect>"
+                f'<text x="{label_w + w + 4:.1f}" y="{y + 15}" font-size="11">{_e(text)}</text>'
+            )
+        described.append(f"{r['name']}: {text}")
+    return _svg(width, height, title, "; ".join(described), body, "chart-indikator")
+
+
+def digcomp_chart(rows: Sequence[dict], *, width: int = 640) -> SafeString:
+    """Mean self-assessment (1–5) before and after per DigComp area (rows: the summary's
+    `digcomp`); a suppressed area gets no bars, only "färre än 5 svar"."""
+    row, label_w, value_w, top, bottom = 40, 230, 60, 26, 24
+    plot_w = width - label_w - value_w - 10
+    height = top + bottom + max(len(rows), 1) * row
+    scale = plot_w / 5
+    body: list[str] = [
+        f'<rect x="{label_w}" y="4" width="12" height="10" fill="{BEFORE}"/>'
+        f'<text x="{label_w + 16}" y="13" font-size="10">{_e(_("före"))}</text>'
+        f'<rect x="{label_w + 70}" y="4" width="12" height="10" fill="{BAR}"/>'
+        f'<text x="{label_w + 86}" y="13" font-size="10">{_e(_("efter"))}</text>'
+    ]
+    for tick in range(6):
+        x = label_w + tick * scale
+        body.append(
+            f'<line x1="{x:.1f}" y1="{top}" x2="{x:.1f}" y2="{height - bottom + 4}" stroke="{GRID}" stroke-width="1"/>'
+            f'<text x="{x:.1f}" y="{height - 6}" text-anchor="middle" font-size="10" fill="{AXIS}">{tick}</text>'
+        )
+    described = []
+    for i, r in enumerate(rows):
+        label = str(DIGCOMP_LABELS.get(r["area"], r["area"]))
+        y = top + i * row
+        body.append(
+            f'<text x="{label_w - 6}" y="{y + 22}" text-anchor="end">{_e(_shorten(label, 30))}</text>'
+        )
+        if r["suppressed"]:
+            body.append(
+                f'<text x="{label_w + 4}" y="{y + 22}" font-size="11" fill="{AXIS}">{_e(SUPPRESSED)}</text>'
+            )
+            described.append(f"{label}: {SUPPRESSED}")
+            continue
+        for j, (moment, value, colour) in enumerate(
+            (("före", r["before"], BEFORE), ("efter", r["after"], BAR))
+        ):
+            w = value * scale
+            by = y + 4 + j * 16
+            body.append(
+                f'<rect x="{label_w}" y="{by}" width="{w:.1f}" height="14" fill="{colour}">'
+                f"<title>{_e(label)} {_e(_(moment))}: {_e(num(value, 2))}</title></rect>"
+                f'<text x="{label_w + w + 4:.1f}" y="{by + 11}" font-size="10">{_e(num(value, 2))}</text>'
+            )
+        described.append(
+            _("%(area)s: före %(before)s, efter %(after)s (%(pairs)s par)")
+            % {"area": label, "before": num(r["before"], 2), "after": num(r["after"], 2), "pairs": r["pairs"]}
+        )
+    return _svg(
+        width,
+        height,
+        _("Självskattad digital kompetens före och efter (1–5)"),
+        "; ".join(described),
+        body,
+        "chart-digcomp",
     )

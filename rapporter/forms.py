@@ -84,6 +84,9 @@ class ReportRequestForm(forms.Form):
             else:
                 data["period_from"], data["period_to"] = first, month_end(first)
                 data["params"] = {"month": f"{first:%Y-%m}"}
+        if programme is not None and kind == Report.Kind.OUTCOMES:
+            # The Effektrapport counts the programme's whole period (spec §5c).
+            data["period_from"], data["period_to"] = programme.start_date, programme.end_date
         if programme is not None:
             data["period_from"] = data.get("period_from") or programme.start_date
             data["period_to"] = data.get("period_to") or programme.end_date

@@ -18,6 +18,7 @@ class Report(models.Model):
         CERTIFICATES = "narvarorapport", _("Månatlig närvarorapport")
         PARTICIPANTS = "deltagarforteckning", _("Deltagarförteckning")
         MUNICIPALITY = "kommunrapport", _("Kommunrapport")
+        OUTCOMES = "effektrapport", _("Effektrapport")
 
     class Format(models.TextChoices):
         PDF = "pdf", "PDF"

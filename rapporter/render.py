@@ -122,6 +122,41 @@ def _esf_context(summary: dict, meta: dict, charts: dict[str, str]) -> dict[str,
     }
 
 
+def outcome_html(summary: dict, *, meta: dict, charts: dict[str, Any]) -> str:
+    """The Effektrapport as HTML (spec §5d). A suppressed figure is never in `summary` (None),
+    and the template prints "färre än 5 svar" in its place."""
+    from enkater.labels import DIGCOMP_LABELS, INDICATOR_LABELS
+
+    def rows(indicators: list[dict]) -> list[dict]:
+        return [{**i, "label": INDICATOR_LABELS[i["key"]], "percent": _share_percent(i)} for i in indicators]
+
+    return render_to_string(
+        "pdf/outcomes.html",
+        {
+            "s": summary,
+            "meta": meta,
+            "charts": charts,
+            "period": period_label(summary["programme"]["from"], summary["programme"]["to"]),
+            "indicators": rows(summary["indicators"]),
+            "municipalities": [
+                {**m, "indicators": rows(m["indicators"])} for m in summary["by_municipality"]
+            ],
+            "digcomp": [{**d, "label": DIGCOMP_LABELS.get(d["area"], d["area"])} for d in summary["digcomp"]],
+        },
+    )
+
+
+def _share_percent(indicator: dict) -> str | None:
+    from ombud.formatting import num
+
+    share = indicator.get("share")
+    return None if share is None else f"{num(share * 100, 1)} %"
+
+
+def outcome_pdf(summary: dict, *, meta: dict, charts: dict[str, Any]) -> bytes:
+    return html_to_pdf(outcome_html(summary, meta=meta, charts=charts))
+
+
 def certificates_pdf(people: list[dict], *, meta: dict) -> bytes:
     """Månatlig närvarorapport: one page per participant (spec §4).
     `meta`: programme {code, name, case_id, funder}, month (date), municipality or None."""

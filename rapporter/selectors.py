@@ -71,6 +71,7 @@ KIND_FILE_STEMS: dict[str, str] = {
     Report.Kind.CERTIFICATES: "Narvarorapport",
     Report.Kind.PARTICIPANTS: "Deltagarforteckning",
     Report.Kind.MUNICIPALITY: "Kommunrapport",
+    Report.Kind.OUTCOMES: "Effektrapport",
 }
 
 

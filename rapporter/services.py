@@ -22,6 +22,8 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from enkater import counting as enkater_counting
+from enkater import labels as enkater_labels
 from ombud import access, notifications
 from ombud.models import AuditLog, Municipality, Programme
 from ombud.services import audit_log
@@ -64,6 +66,7 @@ FORMATS: dict[str, tuple[str, ...]] = {
     Report.Kind.CERTIFICATES: (Report.Format.PDF,),
     Report.Kind.PARTICIPANTS: (Report.Format.PDF, Report.Format.XLSX),
     Report.Kind.MUNICIPALITY: (Report.Format.PDF, Report.Format.XLSX, Report.Format.JSON),
+    Report.Kind.OUTCOMES: (Report.Format.PDF, Report.Format.JSON),
 }
 
 
@@ -520,11 +523,41 @@ def _build_participants(report: Report, progress: Callable[[int], None]) -> byte
     return render.participants_pdf(rows, meta=meta)
 
 
+def outcome_charts(summary: dict) -> dict[str, Any]:
+    """The Effektrapport's charts: DigComp before/after, and each indicator per municipality."""
+    return {
+        "digcomp": charts.digcomp_chart(summary["digcomp"]),
+        "indicators": [
+            {
+                "title": enkater_labels.INDICATOR_LABELS[key],
+                "svg": charts.indicator_by_municipality_chart(
+                    summary["by_municipality"], key, title=str(enkater_labels.INDICATOR_LABELS[key])
+                ),
+            }
+            for key, _survey, _question in enkater_counting.INDICATORS
+        ],
+    }
+
+
+def _build_outcomes(report: Report, progress: Callable[[int], None]) -> bytes:
+    """Effektrapport (spec §5d): always the programme's whole period (§5c)."""
+    summary = enkater_counting.outcome_summary(report.programme, report.municipality)
+    progress(40)
+    if report.format == Report.Format.JSON:
+        return render.to_json(summary)
+    meta = _programme_meta(report)
+    meta["title"] = _("Effektrapport")
+    chart_svgs = outcome_charts(summary)
+    progress(60)
+    return render.outcome_pdf(summary, meta=meta, charts=chart_svgs)
+
+
 _BUILDERS: dict[str, Callable[[Report, Callable[[int], None]], bytes]] = {
     Report.Kind.ESF_SUMMARY: _build_esf,
     Report.Kind.MUNICIPALITY: _build_esf,
     Report.Kind.CERTIFICATES: _build_certificates,
     Report.Kind.PARTICIPANTS: _build_participants,
+    Report.Kind.OUTCOMES: _build_outcomes,
 }
 
 
