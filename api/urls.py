@@ -1,11 +1,14 @@
 from django.urls import path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
-from api import views
+from api import pages, views
 
 app_name = "api"
 
 urlpatterns = [
+    # The programme leader's page for keys (session login, like every page).
+    path("nycklar/", pages.key_list, name="key-list"),
+    path("nycklar/<int:pk>/aterkalla/", pages.key_revoke, name="key-revoke"),
     path("v1/schema/", SpectacularAPIView.as_view(), name="schema"),
     path(
         "v1/docs/",
