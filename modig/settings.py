@@ -11,6 +11,7 @@ see .env.example and docker-compose.yml.
 from __future__ import annotations
 
 import os
+import re
 from datetime import timedelta
 from pathlib import Path
 
@@ -309,6 +310,10 @@ LOGGING = {
 
 # --- JSON API (issue 13): /api/v1/, keys only (ombud.apikeys), documented by drf-spectacular ----
 API_THROTTLE_RATE = env_str("API_THROTTLE_RATE", "600/min")  # per key
+if not re.fullmatch(r"[1-9]\d*/(s|sec|second|m|min|minute|h|hour|d|day)", API_THROTTLE_RATE):
+    raise EnvError(
+        "Miljövariabeln API_THROTTLE_RATE ska vara till exempel 600/min (per sec, min, hour eller day)."
+    )
 REST_FRAMEWORK = {
     # A key, never the browser session: the API is for systems, and a session cookie would make
     # every write a CSRF question. People signed in to the pages get 401 here like anyone else.

@@ -205,3 +205,28 @@ def test_attendance_on_an_existing_session_is_the_tablets(key_ale, setup):
 def test_a_read_only_key_may_not_create_sessions(key_coordinator, setup):
     response = key_coordinator.post("/api/v1/sessions/", _session(setup, uuid.uuid4(), []), format="json")
     assert response.status_code == 403
+
+
+@pytest.mark.django_db
+def test_unknown_fields_in_a_session_body_are_named(key_ale, setup):
+    body = {**_session(setup, uuid.uuid4(), []), "room": "A1"}
+    response = key_ale.post("/api/v1/sessions/", body, format="json")
+    assert response.status_code == 400
+    assert response.json() == {"room": [str(API_UNKNOWN_FIELD)]}
+    body.pop("room")
+    wrong = key_ale.post("/api/v1/sessions/", {**body, "planned_minutes": "lång"}, format="json")
+    assert wrong.status_code == 400 and "planned_minutes" in wrong.json()
+
+
+@pytest.mark.django_db
+def test_the_readme_curl_example_works(key_ale, ale):
+    import json
+    import re
+    from pathlib import Path
+
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text()
+    example = re.search(r"POST https://modig\.example\.se/api/v1/people/.*?-d '(.*?)'", readme, re.S)
+    assert example, "the README's curl example is missing"
+    response = key_ale.post(URL, json.loads(example.group(1)), format="json")
+    assert response.status_code == 200, response.content
+    assert response.json() == {"total": 1, "created": 1, "updated": 0, "unchanged": 0}
