@@ -9,7 +9,7 @@ people importer and `kurser.services`, and each is audited.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Any, cast
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
@@ -30,7 +30,7 @@ from kurser import selectors as kurser_selectors
 from kurser import services as kurser_services
 from kurser.models import Course, Session, Submission
 from ombud import access
-from ombud.importing.engine import ImportContext, run_import_records
+from ombud.importing.engine import Handler, ImportContext, ImportResult, run_import_records
 from ombud.importing.people import PeopleImport
 from ombud.models import AuditLog, Person
 from ombud.services import audit_log
@@ -153,15 +153,22 @@ class PersonListUpsert(generics.ListAPIView):
             {key: item.get(field, "") for field, (key, _label) in s.PERSON_COLUMNS.items()}
             for item in items.validated_data
         ]
+        contexts: list[_FieldContext] = []
+
+        def context(*args: Any, **kwargs: Any) -> _FieldContext:
+            contexts.append(_FieldContext(*args, **kwargs))
+            return contexts[-1]
+
         result = run_import_records(
-            PeopleImport(user=request.user),
+            cast(Handler, PeopleImport(user=request.user)),
             records,
             name=f"API {request.auth.prefix}",
             user=request.user,
-            context=_FieldContext,
+            context=context,
         )
         if result.errors:
-            return Response({"errors": _field_errors(result)}, status=status.HTTP_400_BAD_REQUEST)
+            errors = _field_errors(result, contexts[0])
+            return Response({"errors": errors}, status=status.HTTP_400_BAD_REQUEST)
         return Response(
             {
                 "total": result.total,
@@ -176,27 +183,23 @@ _FIELD_OF_LABEL = {label: field for field, (_key, label) in s.PERSON_COLUMNS.ite
 
 
 class _FieldContext(ImportContext):
-    """Keeps which row and column each message is about, to name the JSON field."""
+    """Keeps which row and JSON field each message is about (the engine keeps only the text)."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.result.api_fields = {}  # type: ignore[attr-defined]
+        self.fields: dict[str, tuple[int, str]] = {}
 
     def error(self, row: int, column: str, message: Any, /, **params: Any) -> None:
         before = len(self.result._row_errors)
         super().error(row, column, message, **params)
         if len(self.result._row_errors) > before:
-            self.result.api_fields[self.result._row_errors[-1][2]] = (
-                row,
-                _FIELD_OF_LABEL.get(column, column),
-            )  # type: ignore[attr-defined]
+            self.fields[self.result._row_errors[-1][2]] = (row, _FIELD_OF_LABEL.get(column, column))
 
 
-def _field_errors(result) -> list[dict[str, Any]]:
-    fields = getattr(result, "api_fields", {})
+def _field_errors(result: ImportResult, ctx: _FieldContext) -> list[dict[str, Any]]:
     out = []
     for text in result.errors:
-        row, field = fields.get(text, (None, None))
+        row, field = ctx.fields.get(text, (None, None))
         out.append({"row": row, "field": field, "message": text})
     return out
 
@@ -264,7 +267,8 @@ class SessionListCreate(generics.ListAPIView):
             if pk is None:
                 fields[name] = None
                 continue
-            obj = qs.filter(pk=access.parse_id(pk)).first() if access.parse_id(pk) else None
+            obj_id = access.parse_id(pk)
+            obj = qs.filter(pk=obj_id).first() if obj_id else None
             if obj is None:
                 raise serializers.ValidationError({name: [API_NOT_FOUND]})
             fields[name] = obj
@@ -458,11 +462,8 @@ class EsfSummary(APIView):
     )
     def get(self, request: Request, pk: int) -> Response:
         user = request.user
-        programme = (
-            access.programmes_for(user).filter(pk=access.parse_id(pk)).first()
-            if access.parse_id(pk)
-            else None
-        )
+        programme_id = access.parse_id(pk)
+        programme = access.programmes_for(user).filter(pk=programme_id).first() if programme_id else None
         if programme is None:
             raise Http404
         date_from, date_to = _date(request, "from"), _date(request, "to")

@@ -26,7 +26,7 @@ too, as a guard).
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from itertools import islice
 from pathlib import Path
@@ -312,7 +312,7 @@ def run_import_records(
     name: str,
     dry_run: bool = False,
     user: User | None = None,
-    context: type[ImportContext] = ImportContext,
+    context: Callable[..., ImportContext] = ImportContext,
 ) -> ImportResult:
     """Run `handler` over `records` (dicts keyed by the handler's column keys), numbered 1, 2, …
     with the same all-or-nothing transaction, rules and row messages as a file. The caller has
