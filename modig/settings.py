@@ -68,8 +68,10 @@ INSTALLED_APPS = [
     "ombud",
     "kurser",
     "rapporter",
-    # The JSON API (issue 13): on top of the three apps; none of them imports it.
-    "rest_framework",
+    # The JSON API (issue 13): on top of the three apps; none of them imports it. DRF itself is
+    # deliberately not an installed app: it needs none of its templates or models here (JSON
+    # only), and its translation catalogue would override Django's own form messages on every
+    # page ("Detta fält måste fyllas i." became "Det här fältet är obligatoriskt.").
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "api",
