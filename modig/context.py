@@ -56,6 +56,7 @@ NAVIGATION: list[tuple[Promise, list[Item]]] = [
         [
             ("ombud:programme-list", pgettext_lazy("plural", "Program"), access.can_administer),
             ("ombud:user-list", _("Användare"), access.can_administer),
+            ("api:key-list", _("API-nycklar"), access.can_administer),
         ],
     ),
 ]

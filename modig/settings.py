@@ -11,6 +11,7 @@ see .env.example and docker-compose.yml.
 from __future__ import annotations
 
 import os
+import re
 from datetime import timedelta
 from pathlib import Path
 
@@ -68,6 +69,13 @@ INSTALLED_APPS = [
     "kurser",
     "rapporter",
     "enkater",  # outcomes (issue 12): imports ombud and kurser; only rapporter imports it
+    # The JSON API (issue 13): on top of the three apps; none of them imports it. DRF itself is
+    # deliberately not an installed app: it needs none of its templates or models here (JSON
+    # only), and its translation catalogue would override Django's own form messages on every
+    # page ("Detta fält måste fyllas i." became "Det här fältet är obligatoriskt.").
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
+    "api",
 ]
 
 MIDDLEWARE = [
@@ -311,4 +319,40 @@ LOGGING = {
         # In the embedded (eager) mode every task would log a line into commands' output.
         "celery.app.trace": {"level": "WARNING" if CELERY_TASK_ALWAYS_EAGER else "INFO"},
     },
+}
+
+
+# --- JSON API (issue 13): /api/v1/, keys only (ombud.apikeys), documented by drf-spectacular ----
+API_THROTTLE_RATE = env_str("API_THROTTLE_RATE", "600/min")  # per key
+if not re.fullmatch(r"[1-9]\d*/(s|sec|second|m|min|minute|h|hour|d|day)", API_THROTTLE_RATE):
+    raise EnvError(
+        "Miljövariabeln API_THROTTLE_RATE ska vara till exempel 600/min (per sec, min, hour eller day)."
+    )
+REST_FRAMEWORK = {
+    # A key, never the browser session: the API is for systems, and a session cookie would make
+    # every write a CSRF question. People signed in to the pages get 401 here like anyone else.
+    "DEFAULT_AUTHENTICATION_CLASSES": ["api.authentication.ApiKeyAuthentication"],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_THROTTLE_CLASSES": ["api.throttling.ApiKeyRateThrottle"],
+    "DEFAULT_PAGINATION_CLASS": "api.pagination.KeysetPagination",
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "api.exceptions.api_exception_handler",
+    "UNAUTHENTICATED_USER": None,
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Modig API",
+    "DESCRIPTION": "Programmes, municipalities, workplaces, people, courses, sessions, attendance "
+    "and the ESF summary of the Modig portal. Authenticate with `Authorization: Bearer <key>`; "
+    "a key sees what a user of its role and municipalities sees.",
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    # The schema and its documentation page are public: they describe, they hold no data.
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
+    "SERVE_AUTHENTICATION": [],
+    # Swagger UI and its assets from the installed sidecar package, never a CDN.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
 }

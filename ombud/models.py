@@ -368,3 +368,40 @@ class NotificationSettings(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user}: {', '.join(self.opted_out) or '-'}"
+
+
+# --- API keys (issue 13) ------------------------------------------------------------------------
+
+
+class ApiKey(models.Model):
+    """A credential for the JSON API (`/api/v1/`), created by a programme leader.
+
+    A key acts through its own service account (`user`): that account holds the key's role and
+    municipalities, so every rule of `ombud/access.py` applies to a key exactly as to a person of
+    that role, and every write the key makes is recorded (audit log, `recorded_by`) under it.
+    Only the sha256 of the key is stored; `prefix` is its visible start, to tell keys apart.
+    Revoking sets `revoked_at` and turns the account off: the key answers 401 from then on.
+    """
+
+    name = models.CharField(_("namn"), max_length=100)
+    prefix = models.CharField(_("prefix"), max_length=20, unique=True)
+    key_hash = models.CharField(max_length=64, unique=True)
+    user = models.OneToOneField(User, on_delete=models.PROTECT, related_name="api_key")
+    created_by = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="api_keys_created"
+    )
+    created_at = models.DateTimeField(_("skapad"), auto_now_add=True)
+    last_used_at = models.DateTimeField(_("senast använd"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("återkallad"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("API-nyckel")
+        verbose_name_plural = _("API-nycklar")
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix}…)"
+
+    @property
+    def active(self) -> bool:
+        return self.revoked_at is None

@@ -238,6 +238,7 @@ def user_list(*, user: User | AnonymousUser) -> QuerySet[User]:
     return (
         User.objects.select_related("person__municipality")
         .prefetch_related(Prefetch("municipalities", queryset=Municipality.objects.order_by("name")))
+        .filter(api_key__isnull=True)  # an API key's account is managed on the key page (issue 13)
         .order_by("-is_active", "username")
     )
 

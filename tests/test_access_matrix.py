@@ -103,6 +103,11 @@ def world(ale, molndal, programme_leader, local_leader_ale, ombud_molndal, coord
             status=Report.Status.DONE,
         )
         report.file.save("r.json", ContentFile(b"{}"))
+        from ombud.apikeys import api_key_create  # issue 13: one API key per municipality
+
+        apikey, _raw = api_key_create(
+            name=f"HR {key}", role=Role.LOCAL_LEADER, municipalities=[municipality], by=None
+        )
         objects[key] = {
             "person": person,
             "ombud": ombud,
@@ -112,6 +117,7 @@ def world(ale, molndal, programme_leader, local_leader_ale, ombud_molndal, coord
             "account": account,
             "session": session,
             "report": report,
+            "apikey": apikey,
         }
     users = {
         "anon": None,
@@ -171,6 +177,7 @@ def _format(seen: dict[str, tuple[int, int]]) -> str:
 KINDS = {
     "kurser:checkin": "token",
     "password_reset_confirm": "reset",
+    "api:key-revoke": "apikey",
 }
 
 
@@ -475,6 +482,48 @@ EXPECTED: dict[str, dict[str, str]] = {
         "GET": "anon=302 none=403 O=403 L=200 C=200 P=200",
         # Only programme leaders close and reopen months (issue 10 Deliver 2).
         "POST": "anon=302 none=403 O=403 L=403 C=403 P=400",
+    },
+    # --- the JSON API (issue 13) ---------------------------------------------------------------
+    # /api/v1/ answers to a key (`Authorization: Bearer`), never to the browser session: everyone
+    # here is "signed in" only by cookie, so 401, before any object is looked up (tests/api has
+    # the per-key scope). The schema and its documentation page describe, hold no data: public.
+    "api:schema": {
+        "GET": "anon=200 none=200 O=200 L=200 C=200 P=200",
+        "POST": "anon=405 none=405 O=405 L=405 C=405 P=405",
+    },
+    "api:docs": {
+        "GET": "anon=200 none=200 O=200 L=200 C=200 P=200",
+        "POST": "anon=405 none=405 O=405 L=405 C=405 P=405",
+    },
+    **{
+        f"api:{name}": {
+            "GET": "anon=401 none=401 O=401 L=401 C=401 P=401",
+            "POST": "anon=401 none=401 O=401 L=401 C=401 P=401",
+        }
+        for name in (
+            "programme-list",
+            "programme-detail",
+            "programme-esf-summary",
+            "municipality-list",
+            "municipality-detail",
+            "workplace-list",
+            "workplace-detail",
+            "person-list",
+            "person-detail",
+            "course-list",
+            "session-list",
+            "session-detail",
+            "session-attendance",
+        )
+    },
+    # Keys are made and revoked by programme leaders only; a key is no municipality's object.
+    "api:key-list": {
+        "GET": "anon=302 none=403 O=403 L=403 C=403 P=200",
+        "POST": "anon=302 none=403 O=403 L=403 C=403 P=400",
+    },
+    "api:key-revoke": {
+        "GET": "anon=405 none=405 O=405 L=405 C=405 P=405",
+        "POST": "anon=302 none=403 O=403 L=403 C=403 P=302",
     },
 }
 
