@@ -14,13 +14,6 @@ from django.core.exceptions import ValidationError
 from django.forms import Form
 from django.http import HttpRequest, QueryDict
 
-from ombud import access
-
-# The rules live in ombud.access; these names stay importable for the views that use them.
-can_view_people = access.can_view_people
-can_export_people = access.can_export_people
-can_manage_places = access.can_manage_places
-
 
 def form_error(form: Form, error: ValidationError) -> None:
     """Put a service's ValidationError on the form: on the named fields if it has a dict of

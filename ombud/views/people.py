@@ -22,7 +22,7 @@ from ombud import access, extract, selectors, services, xlsx
 from ombud.forms import EraseForm, PersonFilterForm, PersonForm, RevealForm
 from ombud.models import AuditLog
 from ombud.personnummer import formatted, masked_text
-from ombud.views import can_view_people, form_error, search_data, search_params
+from ombud.views import form_error, search_data, search_params
 
 PER_PAGE = 50
 
@@ -42,7 +42,7 @@ def _filters(request: HttpRequest, data=None) -> tuple[PersonFilterForm, selecto
 
 
 @vary_on_headers("HX-Request")
-@access.require(can_view_people)
+@access.require(access.can_view_people)
 def person_list(request: HttpRequest, *, counts: selectors.TrainingCounts) -> HttpResponse:
     """GET shows the list; the filter form is POSTed and answered with the list's URL (a redirect,
     or for htmx the table plus `HX-Push-Url`), a personnummer search replaced by a session key."""
@@ -158,7 +158,7 @@ def person_list_export(request: HttpRequest, *, counts: selectors.TrainingCounts
 @login_required
 def person_detail(request: HttpRequest, pk: int, *, counts: selectors.TrainingCounts) -> HttpResponse:
     person = selectors.person_get(user=request.user, pk=pk)
-    if not can_view_people(request.user):
+    if not access.can_view_people(request.user):
         raise PermissionDenied
     return render(request, "ombud/person_detail.html", _detail_context(request, person, counts))
 

@@ -14,13 +14,13 @@ from django.utils.translation import gettext as _
 from ombud import access, selectors, services
 from ombud.forms import OmbudForm, PersonSearchForm
 from ombud.models import Person
-from ombud.views import can_manage_places, form_error, search_data, search_params
+from ombud.views import form_error, search_data, search_params
 
 PICK_LIMIT = 20
 PER_PAGE = 50
 
 
-@access.require(can_manage_places)
+@access.require(access.can_manage_places)
 def ombud_list(request: HttpRequest, *, counts: selectors.TrainingCounts) -> HttpResponse:
     return render(
         request,
