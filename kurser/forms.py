@@ -9,6 +9,7 @@ from crispy_forms.layout import Submit
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from kurser import rules
 from kurser.models import KNOWN_TOOLS, AttendanceStatus, Course, CourseType, Form, Session
 from ombud.forms import IdsChoiceField
 from ombud.models import Municipality, Person, Programme, Workplace
@@ -30,7 +31,9 @@ class SessionForm(forms.Form):
     trainer_name = forms.CharField(label=_("Extern utbildare"), max_length=200, required=False)
     date = forms.DateField(label=_("Datum"), widget=SwedishDateInput())
     start_time = forms.TimeField(label=_("Starttid"), widget=forms.TimeInput(attrs={"type": "time"}))
-    planned_minutes = forms.IntegerField(label=_("Planerade minuter"), min_value=1, max_value=600, initial=60)
+    planned_minutes = forms.IntegerField(
+        label=_("Planerade minuter"), min_value=1, max_value=rules.MAX_SESSION_MINUTES, initial=60
+    )
     form = forms.ChoiceField(label=_("Form"), choices=Form.choices, initial=Form.ON_SITE)
     small_group = forms.BooleanField(label=_("Smågrupp"), required=False)
     repeat = forms.ChoiceField(

@@ -4,15 +4,14 @@ municipality taking part…) are the services' (`rapporter.services.report_reque
 from __future__ import annotations
 
 import datetime as dt
-import re
 from typing import TYPE_CHECKING
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from kurser.rules import month_end, parse_month
 from ombud import access
 from ombud.widgets import SwedishDateInput
-from rapporter.closing import month_end
 from rapporter.models import Report
 
 if TYPE_CHECKING:
@@ -22,24 +21,12 @@ MONTH_REQUIRED = _("Välj vilken månad närvarorapporten gäller.")
 MONTH_INVALID = _("Ange månaden som ÅÅÅÅ-MM.")
 PERIOD_ORDER = _("Från-datum kan inte ligga efter till-datum.")
 
-_MONTH_RE = re.compile(r"^(\d{4})-(\d{2})$")
-
 
 DateInput = SwedishDateInput  # ÅÅÅÅ-MM-DD in every browser (see ombud.widgets)
 
 
 class MonthInput(forms.TextInput):
     input_type = "month"
-
-
-def parse_month(value: str) -> dt.date | None:
-    match = _MONTH_RE.match((value or "").strip())
-    if not match:
-        return None
-    year, month = int(match[1]), int(match[2])
-    if not 1 <= month <= 12 or not 1900 <= year < dt.MAXYEAR:  # 9999-12 has no month after it
-        return None
-    return dt.date(year, month, 1)
 
 
 class ReportRequestForm(forms.Form):
