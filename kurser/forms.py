@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from kurser import rules
 from kurser.models import KNOWN_TOOLS, AttendanceStatus, Course, CourseType, Form, Session
-from ombud.forms import IdsChoiceField
+from ombud.forms import IdsChoiceField, MunicipalityChoiceField
 from ombud.models import Municipality, Person, Programme, Workplace
 from ombud.widgets import SwedishDateInput
 
@@ -23,8 +23,8 @@ class SessionForm(forms.Form):
     course = forms.ModelChoiceField(
         Course.objects.order_by("type", "title"), label=_("Kurs"), empty_label=_("Välj kurs")
     )
-    municipality = forms.ModelChoiceField(
-        Municipality.objects.none(), label=_("Kommun"), empty_label=_("Välj kommun")
+    municipality = MunicipalityChoiceField(
+        Municipality.objects.none(), label=_("Kommun"), empty_label=_("Välj kommun"), with_code=False
     )
     workplace = forms.ModelChoiceField(Workplace.objects.none(), label=_("Arbetsplats"), required=False)
     trainer = forms.ModelChoiceField(Person.objects.none(), label=_("Utbildare"), required=False)
@@ -70,8 +70,12 @@ class SessionForm(forms.Form):
 
 
 class SessionFilterForm(forms.Form):
-    municipality = forms.ModelChoiceField(
-        Municipality.objects.none(), label=_("Kommun"), required=False, empty_label=_("Alla kommuner")
+    municipality = MunicipalityChoiceField(
+        Municipality.objects.none(),
+        label=_("Kommun"),
+        required=False,
+        empty_label=_("Alla kommuner"),
+        with_code=False,
     )
     status = forms.ChoiceField(
         label=_("Status"), required=False, choices=[("", _("Alla")), *list(Session.Status.choices)]
@@ -104,8 +108,9 @@ class ApprovalFilterForm(forms.Form):
     """The approval queue's filter: the user's own municipalities only (the choices come from
     ombud/access.py), a date range, newest first unless asked otherwise."""
 
-    municipality = forms.ModelChoiceField(
+    municipality = MunicipalityChoiceField(
         Municipality.objects.none(),
+        with_code=False,
         label=_("Kommun"),
         required=False,
         empty_label=_("Alla mina kommuner"),

@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from kurser.rules import month_end, parse_month
 from ombud import access
+from ombud.forms import MunicipalityChoiceField
 from ombud.widgets import SwedishDateInput
 from rapporter.models import Report
 
@@ -41,8 +42,8 @@ class ReportRequestForm(forms.Form):
         widget=MonthInput(attrs={"placeholder": _("ÅÅÅÅ-MM")}),
         help_text=_("Gäller månatlig närvarorapport."),
     )
-    municipality = forms.ModelChoiceField(
-        label=_("Kommun"), queryset=None, required=False, empty_label=_("Alla kommuner")
+    municipality = MunicipalityChoiceField(
+        label=_("Kommun"), queryset=None, required=False, empty_label=_("Alla kommuner"), with_code=False
     )
 
     def __init__(self, *args, user: User, **kwargs):
@@ -86,8 +87,8 @@ class DashboardFilterForm(forms.Form):
     programme = forms.ModelChoiceField(label=_("Program"), queryset=None, required=False, empty_label=None)
     date_from = forms.DateField(label=_("Från"), required=False, widget=DateInput())
     date_to = forms.DateField(label=_("Till"), required=False, widget=DateInput())
-    municipality = forms.ModelChoiceField(
-        label=_("Kommun"), queryset=None, required=False, empty_label=_("Alla kommuner")
+    municipality = MunicipalityChoiceField(
+        label=_("Kommun"), queryset=None, required=False, empty_label=_("Alla kommuner"), with_code=False
     )
 
     def __init__(self, *args, user: User, **kwargs):
