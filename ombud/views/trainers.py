@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from ombud import access, selectors, services
 from ombud.forms import OmbudForm, PersonSearchForm
 from ombud.models import Person
-from ombud.views import form_error, search_data, search_params
+from ombud.views import form_error, search_data, search_moved_out_of_url, search_params
 
 PICK_LIMIT = 20
 PER_PAGE = 50
@@ -45,6 +45,8 @@ def ombud_create(request: HttpRequest) -> HttpResponse:
             response = redirect(reverse("ombud:ombud-create") + (f"?{query}" if query else ""))
             response.status_code = 303
             return response
+        if moved := search_moved_out_of_url(request, ["q"]):
+            return moved
         search = PersonSearchForm(search_data(request) or None)
         q = search.data.get("q", "").strip() if search.is_bound else ""
         hits: list[Person] = []
