@@ -7,8 +7,10 @@ import datetime as dt
 from typing import TYPE_CHECKING
 
 from django import forms
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from kurser import services as kurser_services
 from kurser.rules import month_end, parse_month
 from ombud import access
 from ombud.forms import MunicipalityChoiceField
@@ -118,6 +120,17 @@ class MonthCloseForm(forms.Form):
         if first is None:
             raise forms.ValidationError(MONTH_INVALID)
         return first
+
+    def clean(self):
+        # A month outside the programme is refused before the confirmation step, by the rule
+        # closing itself applies.
+        data = super().clean()
+        if data.get("programme") and data.get("month"):
+            try:
+                kurser_services.month_in_programme(data["programme"], data["month"])
+            except ValidationError as e:
+                self.add_error("month", e)
+        return data
 
 
 # --- reopening a reporting month (attendance rules) --------------------------------------------
