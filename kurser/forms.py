@@ -116,10 +116,8 @@ class ApprovalFilterForm(forms.Form):
         empty_label=_("Alla mina kommuner"),
         error_messages={"invalid_choice": APPROVAL_MUNICIPALITY_UNKNOWN},
     )
-    date_from = forms.DateField(
-        label=_("Från"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
-    date_to = forms.DateField(label=_("Till"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    date_from = forms.DateField(label=_("Från"), required=False, widget=SwedishDateInput())
+    date_to = forms.DateField(label=_("Till"), required=False, widget=SwedishDateInput())
     ordning = forms.ChoiceField(
         label=_("Ordning"),
         required=False,
