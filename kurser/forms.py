@@ -9,8 +9,9 @@ from crispy_forms.layout import Submit
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from kurser import rules
 from kurser.models import KNOWN_TOOLS, AttendanceStatus, Course, CourseType, Form, Session
-from ombud.forms import IdsChoiceField
+from ombud.forms import IdsChoiceField, MunicipalityChoiceField
 from ombud.models import Municipality, Person, Programme, Workplace
 from ombud.widgets import SwedishDateInput
 
@@ -22,15 +23,17 @@ class SessionForm(forms.Form):
     course = forms.ModelChoiceField(
         Course.objects.order_by("type", "title"), label=_("Kurs"), empty_label=_("Välj kurs")
     )
-    municipality = forms.ModelChoiceField(
-        Municipality.objects.none(), label=_("Kommun"), empty_label=_("Välj kommun")
+    municipality = MunicipalityChoiceField(
+        Municipality.objects.none(), label=_("Kommun"), empty_label=_("Välj kommun"), with_code=False
     )
     workplace = forms.ModelChoiceField(Workplace.objects.none(), label=_("Arbetsplats"), required=False)
     trainer = forms.ModelChoiceField(Person.objects.none(), label=_("Utbildare"), required=False)
     trainer_name = forms.CharField(label=_("Extern utbildare"), max_length=200, required=False)
     date = forms.DateField(label=_("Datum"), widget=SwedishDateInput())
     start_time = forms.TimeField(label=_("Starttid"), widget=forms.TimeInput(attrs={"type": "time"}))
-    planned_minutes = forms.IntegerField(label=_("Planerade minuter"), min_value=1, max_value=600, initial=60)
+    planned_minutes = forms.IntegerField(
+        label=_("Planerade minuter"), min_value=1, max_value=rules.MAX_SESSION_MINUTES, initial=60
+    )
     form = forms.ChoiceField(label=_("Form"), choices=Form.choices, initial=Form.ON_SITE)
     small_group = forms.BooleanField(label=_("Smågrupp"), required=False)
     repeat = forms.ChoiceField(
@@ -67,8 +70,12 @@ class SessionForm(forms.Form):
 
 
 class SessionFilterForm(forms.Form):
-    municipality = forms.ModelChoiceField(
-        Municipality.objects.none(), label=_("Kommun"), required=False, empty_label=_("Alla kommuner")
+    municipality = MunicipalityChoiceField(
+        Municipality.objects.none(),
+        label=_("Kommun"),
+        required=False,
+        empty_label=_("Alla kommuner"),
+        with_code=False,
     )
     status = forms.ChoiceField(
         label=_("Status"), required=False, choices=[("", _("Alla")), *list(Session.Status.choices)]
@@ -101,17 +108,16 @@ class ApprovalFilterForm(forms.Form):
     """The approval queue's filter: the user's own municipalities only (the choices come from
     ombud/access.py), a date range, newest first unless asked otherwise."""
 
-    municipality = forms.ModelChoiceField(
+    municipality = MunicipalityChoiceField(
         Municipality.objects.none(),
+        with_code=False,
         label=_("Kommun"),
         required=False,
         empty_label=_("Alla mina kommuner"),
         error_messages={"invalid_choice": APPROVAL_MUNICIPALITY_UNKNOWN},
     )
-    date_from = forms.DateField(
-        label=_("Från"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
-    date_to = forms.DateField(label=_("Till"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    date_from = forms.DateField(label=_("Från"), required=False, widget=SwedishDateInput())
+    date_to = forms.DateField(label=_("Till"), required=False, widget=SwedishDateInput())
     ordning = forms.ChoiceField(
         label=_("Ordning"),
         required=False,

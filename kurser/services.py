@@ -590,7 +590,8 @@ def attendance_checkin(*, session: Session, name: str, last_four: str) -> Attend
 # --- reporting months (closed once their numbers are sent to ESF) -----------------------------
 
 
-def _month_in_programme(programme: Programme, month: dt.date) -> dt.date:
+def month_in_programme(programme: Programme, month: dt.date) -> dt.date:
+    """The reporting month (its first day) of `month`, or MONTH_OUTSIDE_PROGRAMME."""
     first = rules.month_of(month)
     if rules.month_end(first) < programme.start_date or first > programme.end_date:
         raise ValidationError(MONTH_OUTSIDE_PROGRAMME)
@@ -601,7 +602,7 @@ def _month_in_programme(programme: Programme, month: dt.date) -> dt.date:
 def month_close(*, programme: Programme, month: dt.date, by: User | None) -> ClosedMonth:
     """Close the reporting month containing `month` (again, if it was reopened); audited.
     Who may is `access.can_close_months` (the views and the command ask it)."""
-    first = _month_in_programme(programme, month)
+    first = month_in_programme(programme, month)
     if rules.month_end(first) >= timezone.localdate():
         raise ValidationError(MONTH_NOT_ENDED)
     # Lock the programme row so two leaders closing the same month at once get one row.
@@ -629,7 +630,7 @@ def month_close(*, programme: Programme, month: dt.date, by: User | None) -> Clo
 def month_reopen(*, programme: Programme, month: dt.date, by: User | None, reason: str) -> ClosedMonth:
     """Reopen a closed month, with a reason (audited). Reports covering it need re-issue from
     now on: the month counts as changed."""
-    first = _month_in_programme(programme, month)
+    first = month_in_programme(programme, month)
     closed = ClosedMonth.objects.select_for_update().filter(programme=programme, month=first).first()
     if closed is None or not closed.is_closed:
         raise ValidationError(MONTH_NOT_CLOSED)

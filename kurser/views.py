@@ -35,11 +35,6 @@ from ombud.paging import ids_first_page
 
 BULK_SELECTION_INVALID = gettext_lazy("Felaktigt urval av tillfällen.")
 
-# Who may do what is decided in ombud.access; these short names keep the decorators readable.
-_is_ombud = access.is_ombud
-_can_view_sessions = access.can_view_sessions
-_can_list_sessions = access.can_list_sessions
-
 
 def _error_text(error: ValidationError) -> str:
     return " ".join(str(m) for m in error.messages)
@@ -51,24 +46,24 @@ def _error_text(error: ValidationError) -> str:
 @access.require(access.can_run_sessions)
 def index(request: HttpRequest) -> HttpResponse:
     """/kurser/: an ombud's own sessions, a leader's session list."""
-    return redirect("kurser:my-sessions" if _is_ombud(request.user) else "kurser:session-list")
+    return redirect("kurser:my-sessions" if access.is_ombud(request.user) else "kurser:session-list")
 
 
-@access.require(_is_ombud)
+@access.require(access.is_ombud)
 def my_sessions(request: HttpRequest) -> HttpResponse:
     upcoming, past = selectors.my_sessions(user=request.user)
     page = selectors.with_counts_for_page(Paginator(past, 25).get_page(request.GET.get("page")))
     return render(request, "kurser/my_sessions.html", {"upcoming": upcoming[:20], "page": page})
 
 
-@access.require(_is_ombud)
+@access.require(access.is_ombud)
 def my_reach(request: HttpRequest) -> HttpResponse:
     reach = selectors.my_reach(user=request.user)
     page = Paginator(selectors.reached_people(user=request.user), 50).get_page(request.GET.get("page"))
     return render(request, "kurser/my_reach.html", {"reach": reach, "page": page})
 
 
-@access.require(_is_ombud)
+@access.require(access.is_ombud)
 def untrained(request: HttpRequest) -> HttpResponse:
     people = selectors.untrained(user=request.user)
     page = Paginator(people, 50).get_page(request.GET.get("page"))
@@ -95,7 +90,7 @@ def _filters(request: HttpRequest) -> tuple[SessionFilterForm, selectors.Session
     return form, f
 
 
-@access.require(_can_list_sessions)
+@access.require(access.can_list_sessions)
 def session_list(request: HttpRequest) -> HttpResponse:
     form, f = _filters(request)
     sessions = selectors.session_list(user=request.user, filters=f)
@@ -167,7 +162,7 @@ def session_approve_bulk(request: HttpRequest) -> HttpResponse:
     return redirect(access.safe_next(request, reverse("kurser:approval-list")))
 
 
-@access.require(_can_list_sessions)
+@access.require(access.can_list_sessions)
 def statistics(request: HttpRequest) -> HttpResponse:
     form, f = _filters(request)
     period = None
@@ -187,7 +182,7 @@ def statistics(request: HttpRequest) -> HttpResponse:
 # --- one session ------------------------------------------------------------------------------
 
 
-@access.require(_can_view_sessions)
+@access.require(access.can_view_sessions)
 def session_detail(request: HttpRequest, pk: int) -> HttpResponse:
     session = selectors.session_get(user=request.user, pk=pk)
     rows = selectors.session_attendance(session=session)
@@ -205,10 +200,13 @@ def _session_form(request: HttpRequest, data=None) -> SessionForm:
     user = request.user
     trainers = access.people_for(user).filter(erased_at__isnull=True)
     # An ombud leads their own sessions; leaders pick one of the appointed ombud.
-    trainers = trainers.filter(pk=user.person_id) if _is_ombud(user) else trainers.filter(ombud__isnull=False)  # type: ignore[misc]
+    if access.is_ombud(user):
+        trainers = trainers.filter(pk=user.person_id)  # type: ignore[misc]
+    else:
+        trainers = trainers.filter(ombud__isnull=False)
     workplaces = access.workplaces_for(user)
     initial = {"date": timezone.localdate(), "start_time": "13:00"}
-    if _is_ombud(user) and user.person_id:
+    if access.is_ombud(user) and user.person_id:
         initial.update(
             trainer=user.person_id,
             municipality=user.person.municipality_id,
@@ -221,7 +219,7 @@ def _session_form(request: HttpRequest, data=None) -> SessionForm:
         municipalities=access.municipalities_for(user),
         workplaces=workplaces.order_by("name"),
         trainers=trainers.order_by("first_name", "last_name"),
-        fixed_trainer=_is_ombud(user),
+        fixed_trainer=access.is_ombud(user),
     )
 
 
@@ -231,7 +229,7 @@ def session_create(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         d = dict(form.cleaned_data)
         repeat, count = int(d.pop("repeat")), d.pop("count")
-        if _is_ombud(request.user):
+        if access.is_ombud(request.user):
             d["trainer"] = request.user.person
             d["trainer_name"] = ""
         try:
@@ -276,7 +274,7 @@ def session_invite(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "kurser/session_invite.html", context, status=status)
 
 
-@access.require(_can_view_sessions)
+@access.require(access.can_view_sessions)
 def session_signup_sheet(request: HttpRequest, pk: int) -> HttpResponse:
     session = selectors.session_get(user=request.user, pk=pk)
     rows = selectors.session_attendance(session=session)
@@ -433,7 +431,7 @@ def session_person_search(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "kurser/_person_search.html", {"people": people, "q": request.GET.get("q", "")})
 
 
-@access.require(_can_view_sessions)
+@access.require(access.can_view_sessions)
 def session_qr(request: HttpRequest, pk: int) -> HttpResponse:
     session = selectors.session_get(user=request.user, pk=pk)
     url = request.build_absolute_uri(reverse("kurser:checkin", args=[checkin.make_token(session)]))

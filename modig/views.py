@@ -10,13 +10,16 @@ from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
-from ombud.access import can_view_reports, role_of
+from ombud import access
 
 
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
-    context: dict[str, object] = {"role": role_of(request.user)}
-    if can_view_reports(request.user):
+    context: dict[str, object] = {
+        "has_role": bool(access.role_of(request.user)),
+        "is_ombud": access.is_ombud(request.user),
+    }
+    if access.can_view_reports(request.user):
         # Headline numbers of the user's newest programme (cached; see rapporter.selectors).
         from rapporter import selectors
 

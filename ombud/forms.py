@@ -15,10 +15,12 @@ from crispy_forms.layout import Column, Layout, Row
 from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.forms.models import ModelChoiceIterator
 from django.urls import reverse_lazy
 from django.utils.translation import gettext_lazy as _
 
 from ombud import access, selectors
+from ombud.formatting import sv_sort_key
 from ombud.models import Gender, Municipality, Person, Role, Sector, TargetGroup, Workplace
 from ombud.personnummer import normalise
 from ombud.widgets import SwedishDateInput
@@ -66,9 +68,29 @@ class CrispyForm(forms.Form):
         self.helper.layout = Layout(*parts)
 
 
+class SwedishOrder(ModelChoiceIterator):
+    """Choices in Swedish alphabetical order of their labels (Å Ä Ö after Z), whatever the
+    database's collation (SQLite sorts Ä before Å). The one order of every municipality choice."""
+
+    def __iter__(self):
+        if self.field.empty_label is not None:
+            yield ("", self.field.empty_label)
+        objects = sorted(self.queryset, key=lambda obj: sv_sort_key(self.field.label_from_instance(obj)))
+        for obj in objects:
+            yield self.choice(obj)
+
+
 class MunicipalityChoiceField(forms.ModelChoiceField):
+    """A municipality, in Swedish order; `with_code` shows "Ale (1440)"."""
+
+    iterator = SwedishOrder
+
+    def __init__(self, *args, with_code: bool = True, **kwargs):
+        self.with_code = with_code
+        super().__init__(*args, **kwargs)
+
     def label_from_instance(self, obj: Municipality) -> str:
-        return f"{obj.name} ({obj.code})"
+        return f"{obj.name} ({obj.code})" if self.with_code else obj.name
 
 
 class WorkplaceChoiceField(forms.ModelChoiceField):
@@ -88,6 +110,12 @@ class IdsChoiceField(forms.ModelMultipleChoiceField):
                         self.error_messages["invalid_choice"], code="invalid_choice", params={"value": item}
                     )
         return super().clean(value)
+
+
+class MunicipalitiesChoiceField(IdsChoiceField):
+    """Several municipalities (checkboxes), in Swedish order."""
+
+    iterator = SwedishOrder
 
 
 class PersonChoiceField(forms.ModelChoiceField):
@@ -289,9 +317,9 @@ class ProgrammeForm(CrispyForm):
         widget=DateInput(),
         help_text=_("Styr gallring: uppgifterna sparas fem år efter den 31 december det året."),
     )
-    municipalities = IdsChoiceField(
+    municipalities = MunicipalitiesChoiceField(
         label=_("Kommuner"),
-        queryset=Municipality.objects.order_by("name"),
+        queryset=Municipality.objects.all(),
         widget=forms.CheckboxSelectMultiple,
         required=False,
     )
@@ -382,9 +410,9 @@ class PersonSearchForm(forms.Form):
 
 class UserRoleForm(CrispyForm):
     role = forms.ChoiceField(label=_("Roll"), choices=[("", _("Välj roll")), *Role.choices])
-    municipalities = IdsChoiceField(
+    municipalities = MunicipalitiesChoiceField(
         label=_("Kommuner (för lokal projektledare)"),
-        queryset=Municipality.objects.order_by("name"),
+        queryset=Municipality.objects.all(),
         required=False,
         widget=forms.CheckboxSelectMultiple,
     )

@@ -4,15 +4,17 @@ municipality taking part…) are the services' (`rapporter.services.report_reque
 from __future__ import annotations
 
 import datetime as dt
-import re
 from typing import TYPE_CHECKING
 
 from django import forms
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from kurser import services as kurser_services
+from kurser.rules import month_end, parse_month
 from ombud import access
+from ombud.forms import MunicipalityChoiceField
 from ombud.widgets import SwedishDateInput
-from rapporter.closing import month_end
 from rapporter.models import Report
 
 if TYPE_CHECKING:
@@ -22,24 +24,12 @@ MONTH_REQUIRED = _("Välj vilken månad närvarorapporten gäller.")
 MONTH_INVALID = _("Ange månaden som ÅÅÅÅ-MM.")
 PERIOD_ORDER = _("Från-datum kan inte ligga efter till-datum.")
 
-_MONTH_RE = re.compile(r"^(\d{4})-(\d{2})$")
-
 
 DateInput = SwedishDateInput  # ÅÅÅÅ-MM-DD in every browser (see ombud.widgets)
 
 
 class MonthInput(forms.TextInput):
     input_type = "month"
-
-
-def parse_month(value: str) -> dt.date | None:
-    match = _MONTH_RE.match((value or "").strip())
-    if not match:
-        return None
-    year, month = int(match[1]), int(match[2])
-    if not 1 <= month <= 12 or not 1900 <= year < dt.MAXYEAR:  # 9999-12 has no month after it
-        return None
-    return dt.date(year, month, 1)
 
 
 class ReportRequestForm(forms.Form):
@@ -54,8 +44,8 @@ class ReportRequestForm(forms.Form):
         widget=MonthInput(attrs={"placeholder": _("ÅÅÅÅ-MM")}),
         help_text=_("Gäller månatlig närvarorapport."),
     )
-    municipality = forms.ModelChoiceField(
-        label=_("Kommun"), queryset=None, required=False, empty_label=_("Alla kommuner")
+    municipality = MunicipalityChoiceField(
+        label=_("Kommun"), queryset=None, required=False, empty_label=_("Alla kommuner"), with_code=False
     )
 
     def __init__(self, *args, user: User, **kwargs):
@@ -102,8 +92,8 @@ class DashboardFilterForm(forms.Form):
     programme = forms.ModelChoiceField(label=_("Program"), queryset=None, required=False, empty_label=None)
     date_from = forms.DateField(label=_("Från"), required=False, widget=DateInput())
     date_to = forms.DateField(label=_("Till"), required=False, widget=DateInput())
-    municipality = forms.ModelChoiceField(
-        label=_("Kommun"), queryset=None, required=False, empty_label=_("Alla kommuner")
+    municipality = MunicipalityChoiceField(
+        label=_("Kommun"), queryset=None, required=False, empty_label=_("Alla kommuner"), with_code=False
     )
 
     def __init__(self, *args, user: User, **kwargs):
@@ -133,6 +123,17 @@ class MonthCloseForm(forms.Form):
         if first is None:
             raise forms.ValidationError(MONTH_INVALID)
         return first
+
+    def clean(self):
+        # A month outside the programme is refused before the confirmation step, by the rule
+        # closing itself applies.
+        data = super().clean()
+        if data.get("programme") and data.get("month"):
+            try:
+                kurser_services.month_in_programme(data["programme"], data["month"])
+            except ValidationError as e:
+                self.add_error("month", e)
+        return data
 
 
 # --- reopening a reporting month (attendance rules) --------------------------------------------

@@ -29,7 +29,7 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce, ExtractDay, ExtractMonth, ExtractYear
 
-from kurser import counting
+from kurser import counting, rules
 from kurser.counting import hours
 from kurser.models import Attendance, CourseType, Session
 from ombud.formatting import sv_sort_key
@@ -524,12 +524,7 @@ def month_bounds(month: str | dt.date) -> tuple[dt.date, dt.date]:
         first = dt.date(year, mon, 1)
     else:
         first = month.replace(day=1)
-    nxt = (
-        first.replace(year=first.year + 1, month=1)
-        if first.month == 12
-        else first.replace(month=first.month + 1)
-    )
-    return first, nxt - dt.timedelta(days=1)
+    return first, rules.month_end(first)
 
 
 def certificates(

@@ -50,6 +50,11 @@ XLSX_MAX_UNCOMPRESSED_BYTES = 128 * 1024 * 1024
 # per shared string, an object per style: several times the XML), so together those parts get
 # a quarter of the byte limit.
 READ_WHOLE_SHARE = 4
+# A part that unpacks to far more than it packs is not data but repeated markup (millions of
+# empty `<c/>`): without a `<dimension>` openpyxl walks all of it before the first row. Sheets
+# of real people pack 5–30 times; past a few megabytes, more than this ratio is refused.
+XLSX_MAX_PACKING_RATIO = 100
+XLSX_RATIO_FROM_BYTES = 2 * 1024 * 1024
 
 
 class ImportFileError(Exception):
@@ -170,6 +175,12 @@ def _check_zip(fh: IO[bytes]) -> None:
     total = sum(part.file_size for part in parts)
     whole = sum(part.file_size for part in parts if not part.filename.startswith("xl/worksheets/"))
     if total > limit or whole > limit // READ_WHOLE_SHARE:
+        raise _too_big()
+    if any(
+        part.file_size > XLSX_RATIO_FROM_BYTES
+        and part.file_size > XLSX_MAX_PACKING_RATIO * max(part.compress_size, 1)
+        for part in parts
+    ):
         raise _too_big()
 
 

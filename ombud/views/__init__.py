@@ -12,14 +12,7 @@ from urllib.parse import urlencode
 
 from django.core.exceptions import ValidationError
 from django.forms import Form
-from django.http import HttpRequest, QueryDict
-
-from ombud import access
-
-# The rules live in ombud.access; these names stay importable for the views that use them.
-can_view_people = access.can_view_people
-can_export_people = access.can_export_people
-can_manage_places = access.can_manage_places
+from django.http import HttpRequest, HttpResponseRedirect, QueryDict
 
 
 def form_error(form: Form, error: ValidationError) -> None:
@@ -56,6 +49,18 @@ def search_params(request: HttpRequest, data: QueryDict, fields: list[str]) -> s
         request.session[SEARCHES_IN_SESSION] = dict(list(searches.items())[-SEARCHES_KEPT:])
         params = {SEARCH_KEY: key, **params, "q": ""}
     return urlencode({name: value for name, value in params.items() if value})
+
+
+def search_moved_out_of_url(request: HttpRequest, fields: list[str]) -> HttpResponseRedirect | None:
+    """A GET whose `q` holds digits (typed into the address bar, an old bookmark): a 303 to the
+    same page with the search swapped for a session key, so the page's own links (pagination,
+    export) never repeat it. None for any other request."""
+    if request.method != "GET" or not any(ch.isdigit() for ch in request.GET.get("q", "")):
+        return None
+    query = search_params(request, request.GET, fields)
+    response = HttpResponseRedirect(request.path + (f"?{query}" if query else ""))
+    response.status_code = 303
+    return response
 
 
 def search_data(request: HttpRequest) -> QueryDict:

@@ -21,7 +21,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext_lazy
 
-from ombud import access, importing
+from ombud import access, importing, personnummer
 from ombud.forms import ImportForm
 from ombud.views import form_error
 
@@ -77,15 +77,17 @@ def _run(path: Path, *, user, dry_run: bool, filename: str) -> importing.ImportR
 
 def _masked(rows: list[dict[str, str]]) -> list[dict[str, str]]:
     """The preview shows personnummer masked like every other page (`19850312-****`)."""
-    out = []
-    for row in rows:
-        shown = dict(row)
-        for label, value in row.items():
-            if label.lower().strip() == "personnummer" and value:
-                digits = "".join(ch for ch in value if ch.isdigit())
-                shown[label] = f"{digits[:-4]}-****" if len(digits) >= 10 else "****"
-        out.append(shown)
-    return out
+    return [
+        {
+            label: personnummer.masked_text(value) if _is_pnr_column(label) and value else value
+            for label, value in row.items()
+        }
+        for row in rows
+    ]
+
+
+def _is_pnr_column(label: str) -> bool:
+    return label.lower().strip() == "personnummer"
 
 
 @access.require(access.can_edit_people)

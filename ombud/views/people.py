@@ -9,7 +9,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.serializers.json import DjangoJSONEncoder
-from django.http import FileResponse, HttpRequest, HttpResponse
+from django.http import FileResponse, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -22,7 +22,7 @@ from ombud.forms import EraseForm, PersonFilterForm, PersonForm, RevealForm
 from ombud.models import AuditLog
 from ombud.paging import ids_first_page
 from ombud.personnummer import formatted, masked_text
-from ombud.views import can_view_people, form_error, search_data, search_params
+from ombud.views import form_error, search_data, search_moved_out_of_url, search_params
 
 PER_PAGE = 50
 
@@ -42,7 +42,7 @@ def _filters(request: HttpRequest, data=None) -> tuple[PersonFilterForm, selecto
 
 
 @vary_on_headers("HX-Request")
-@access.require(can_view_people)
+@access.require(access.can_view_people)
 def person_list(request: HttpRequest, *, counts: selectors.TrainingCounts) -> HttpResponse:
     """GET shows the list; the filter form is POSTed and answered with the list's URL (a redirect,
     or for htmx the table plus `HX-Push-Url`), a personnummer search replaced by a session key."""
@@ -59,6 +59,8 @@ def person_list(request: HttpRequest, *, counts: selectors.TrainingCounts) -> Ht
         )
         response["HX-Push-Url"] = url
         return response
+    if moved := search_moved_out_of_url(request, FILTER_FIELDS):
+        return moved
     form, filters = _filters(request)
     context = _list_context(request, form, filters, counts)
     if request.htmx and not request.htmx.boosted and not request.htmx.history_restore_request:  # type: ignore[attr-defined]
@@ -124,9 +126,13 @@ def _export_row(row, *, with_pnr: bool) -> list:
 
 
 @access.require(access.can_export_people)
-def person_list_export(request: HttpRequest, *, counts: selectors.TrainingCounts) -> FileResponse:
+def person_list_export(
+    request: HttpRequest, *, counts: selectors.TrainingCounts
+) -> FileResponse | HttpResponseRedirect:
     """The filtered staff list as XLSX, read with a batched iterator so 350,000 rows never sit
     in memory as model objects. Personnummer only for roles that may export it; audited."""
+    if moved := search_moved_out_of_url(request, FILTER_FIELDS):
+        return moved
     _form, filters = _filters(request)
     with_pnr = access.can_export_personnummer(request.user)
     rows = selectors.person_list(user=request.user, filters=filters, counts=counts).values_list(  # type: ignore[misc]
@@ -158,7 +164,7 @@ def person_list_export(request: HttpRequest, *, counts: selectors.TrainingCounts
 @login_required
 def person_detail(request: HttpRequest, pk: int, *, counts: selectors.TrainingCounts) -> HttpResponse:
     person = selectors.person_get(user=request.user, pk=pk)
-    if not can_view_people(request.user):
+    if not access.can_view_people(request.user):
         raise PermissionDenied
     return render(request, "ombud/person_detail.html", _detail_context(request, person, counts))
 

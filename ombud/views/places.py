@@ -11,12 +11,12 @@ from django.utils.translation import gettext as _
 
 from ombud import access, selectors, services
 from ombud.forms import MunicipalityForm, ProgrammeForm, WorkplaceForm
-from ombud.views import can_manage_places, form_error
+from ombud.views import form_error
 
 # --- municipalities and workplaces -----------------------------------------------------------
 
 
-@access.require(can_manage_places)
+@access.require(access.can_manage_places)
 def municipality_list(request: HttpRequest) -> HttpResponse:
     municipalities = selectors.municipality_list(user=request.user).order_by("name")
     return render(
@@ -29,7 +29,7 @@ def municipality_list(request: HttpRequest) -> HttpResponse:
 @login_required
 def municipality_detail(request: HttpRequest, pk: int, *, counts: selectors.TrainingCounts) -> HttpResponse:
     municipality = selectors.municipality_get(user=request.user, pk=pk)
-    if not can_manage_places(request.user):
+    if not access.can_manage_places(request.user):
         raise PermissionDenied
     return render(
         request,

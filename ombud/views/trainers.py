@@ -14,13 +14,13 @@ from ombud import access, selectors, services
 from ombud.forms import OmbudForm, PersonSearchForm
 from ombud.models import Person
 from ombud.paging import ids_first_page
-from ombud.views import can_manage_places, form_error, search_data, search_params
+from ombud.views import form_error, search_data, search_moved_out_of_url, search_params
 
 PICK_LIMIT = 20
 PER_PAGE = 50
 
 
-@access.require(can_manage_places)
+@access.require(access.can_manage_places)
 def ombud_list(request: HttpRequest, *, counts: selectors.TrainingCounts) -> HttpResponse:
     return render(
         request,
@@ -45,6 +45,8 @@ def ombud_create(request: HttpRequest) -> HttpResponse:
             response = redirect(reverse("ombud:ombud-create") + (f"?{query}" if query else ""))
             response.status_code = 303
             return response
+        if moved := search_moved_out_of_url(request, ["q"]):
+            return moved
         search = PersonSearchForm(search_data(request) or None)
         q = search.data.get("q", "").strip() if search.is_bound else ""
         hits: list[Person] = []

@@ -81,9 +81,9 @@ def test_repeated_failed_logins_lock_the_account(client, settings):
 @pytest.mark.parametrize(
     ("persona", "sees", "does_not_see"),
     [
-        ("programme_leader", ["Översikt"], []),
-        ("coordinator", ["Översikt"], ["Användare"]),
-        ("ombud_molndal", ["Översikt"], ["Användare", "Program"]),
+        ("programme_leader", ["Översikt"], ["Osparad närvaro", "Ditt konto har ingen roll"]),
+        ("coordinator", ["Översikt"], ["Användare", "Osparad närvaro"]),
+        ("ombud_molndal", ["Översikt", ">Osparad närvaro<"], ["Användare", "Program"]),
         ("outsider", ["Ditt konto har ingen roll"], ["Medarbetare"]),
     ],
 )

@@ -15,6 +15,7 @@ from tests.factories import MunicipalityFactory, ProgrammeFactory
 DATE_PAGES = [
     ("programme_leader", "/kurser/tillfallen/nytt/", ["date"]),
     ("programme_leader", "/kurser/tillfallen/", ["date_from", "date_to"]),
+    ("programme_leader", "/kurser/att-godkanna/", ["date_from", "date_to"]),
     ("programme_leader", "/personal/program/nytt/", ["start_date", "end_date"]),
     ("coordinator", "/rapporter/", ["date_from", "date_to"]),
     ("coordinator", "/rapporter/rapporter/", ["period_from", "period_to"]),

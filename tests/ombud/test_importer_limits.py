@@ -169,3 +169,18 @@ def test_a_huge_styles_part_is_refused_too(ale):
     """openpyxl reads every part but the worksheets whole, so they share the smaller limit."""
     quarter_and_a_bit = parsers.xlsx_max_uncompressed() // 4 + 1
     _refused_fast(_declare_size(_workbook(), "xl/styles.xml", quarter_and_a_bit))
+
+
+def test_a_sheet_packed_with_empty_cells_and_no_dimension_is_refused_at_once(ale):
+    """Found in the hand re-run of the probes: without a `<dimension>`, openpyxl walks the whole
+    sheet to size it before the first row is read. 3 million empty cells (12 MB unpacked, a few
+    KB packed) took seconds of CPU; a sheet this much smaller packed than unpacked is refused
+    from the zip's declared sizes, before any XML is parsed."""
+
+    def packed(xml: bytes) -> bytes:
+        xml = xml.replace(b'<dimension ref="A1:H2" />', b"")
+        return xml.replace(b"</sheetData>", b'<row r="3">' + b"<c/>" * 3_000_000 + b"</row></sheetData>")
+
+    data = _rewrite(_workbook(), sheet=packed)
+    assert len(data) < 100_000
+    _refused_fast(data)

@@ -88,7 +88,7 @@ def test_the_export_of_a_personnummer_search_is_audited_masked(client_as, progra
 
 
 def test_a_personnummer_in_an_old_url_is_audited_masked(client_as, programme_leader, bo):
-    client_as(programme_leader).get(EXPORT, {"q": formatted(bo.personnummer)})
+    client_as(programme_leader).get(EXPORT, {"q": formatted(bo.personnummer)}, follow=True)
     entry = AuditLog.objects.get(action=AuditLog.Action.EXPORT)
     assert entry.detail["filters"]["q"] == f"{bo.personnummer[:8]}-****"
 
@@ -102,3 +102,20 @@ def test_the_ombud_pick_search_keeps_a_personnummer_out_of_the_url(client_as, pr
     html = client.get(response.url).content.decode()
     assert "Ek, Bo" in html and "Lindqvist" not in html
     assert client.post(pick, {"q": "Ek"}).url == f"{pick}?q=Ek"
+
+
+@pytest.mark.parametrize("page", ["list", "export", "pick"])
+def test_a_personnummer_typed_into_the_url_is_moved_out_of_it(client_as, programme_leader, bo, page):
+    """A hand-typed or old bookmarked `?q=<personnummer>`: answered with a redirect to the keyed
+    URL, so the page's own links (pagination, export, history) never repeat the number."""
+    url = {"list": LIST, "export": EXPORT, "pick": reverse("ombud:ombud-create")}[page]
+    client = client_as(programme_leader)
+    response = client.get(url, {"q": formatted(bo.personnummer), "target_group": "baspersonal"})
+    assert response.status_code == 303
+    assert "pnr=" in response.url and not _has_digits_of(response.url, bo.personnummer)
+    assert "target_group=baspersonal" in response.url or page == "pick"
+    followed = client.get(response.url)
+    assert followed.status_code == 200
+    if page != "export":
+        assert "Ek, Bo" in followed.content.decode()
+    assert client.get(url, {"q": "Ek"}).status_code == 200  # a name stays in the URL

@@ -146,10 +146,27 @@ def test_closing_an_already_closed_month_answers_400_with_the_message(client_as,
     assert str(services.MONTH_ALREADY_CLOSED) in response.content.decode()
 
 
-def test_a_malformed_month_answers_400(client_as, programme_leader, programme):
-    response = client_as(programme_leader).post(MONTHS, {"programme": programme.pk, "month": "mars"})
+@pytest.mark.parametrize(
+    ("month", "message"),
+    [
+        ("mars", "Ange månaden som ÅÅÅÅ-MM."),
+        ("2020-3", "Ange månaden som ÅÅÅÅ-MM."),
+        ("9999-12", str(services.MONTH_OUTSIDE_PROGRAMME)),
+    ],
+)
+def test_a_malformed_month_answers_400(client_as, programme_leader, programme, month, message):
+    response = client_as(programme_leader).post(
+        MONTHS, {"programme": programme.pk, "month": month, "confirm": "1"}
+    )
     assert response.status_code == 400
-    assert "Ange månaden som ÅÅÅÅ-MM." in response.content.decode()
+    assert message in response.content.decode()
+    assert not ClosedMonth.objects.exists()
+
+
+def test_month_bounds_reach_the_last_month_of_the_calendar():
+    from rapporter.queries import month_bounds
+
+    assert month_bounds("9999-12") == (dt.date(9999, 12, 1), dt.date(9999, 12, 31))
 
 
 def test_programme_leader_reopens_a_month_with_a_reason(client_as, programme_leader, programme):

@@ -210,6 +210,7 @@ def test_attendance_certificates_for_one_municipality(example, tmp_path):
     ("month", "message"),
     [
         ("2019-13", "Ogiltig månad för --month: '2019-13' (skriv ÅÅÅÅ-MM)."),
+        ("2020-3", "Ogiltig månad för --month: '2020-3' (skriv ÅÅÅÅ-MM)."),  # read as on the web
         ("2019-03", "Månaden 2019-03 ligger utanför programmets period (2019-04-01 – 2021-06-30)."),
     ],
 )

@@ -13,6 +13,7 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import CommandError
 from django.utils.translation import gettext as _
 
+from kurser import rules
 from ombud.models import Municipality, Programme
 from rapporter.models import Report
 
@@ -42,12 +43,10 @@ def parse_date(value: str | None, option: str) -> dt.date | None:
 
 
 def parse_month(value: str) -> str:
-    try:
-        month = dt.datetime.strptime(value.strip(), "%Y-%m").date()
-    except ValueError:
-        raise CommandError(
-            _("Ogiltig månad för --month: %(value)r (skriv ÅÅÅÅ-MM).") % {"value": value}
-        ) from None
+    """`--month` read by the one month rule (`kurser.rules.parse_month`), as on the web."""
+    month = rules.parse_month(value)
+    if month is None:
+        raise CommandError(_("Ogiltig månad för --month: %(value)r (skriv ÅÅÅÅ-MM).") % {"value": value})
     return month.strftime("%Y-%m")
 
 
