@@ -55,6 +55,10 @@ FAILED_WORKER_LOST = gettext_lazy(
 FAILED_NOT_STARTED = gettext_lazy(
     "Rapporten kom aldrig igång: jobbkön tappade beställningen. Klicka på Försök igen."
 )
+FAILED_CHUNK = gettext_lazy(
+    "Rapporten kunde inte skapas: del {part} av {parts} (sidorna {first}–{last}) misslyckades ({error}). "
+    "Klicka på Försök igen."
+)
 
 ACTIVE = (Report.Status.QUEUED, Report.Status.RUNNING)
 
@@ -322,6 +326,13 @@ def report_render(
         logger.debug("report %s not claimable by %s; nothing to do", report_id, task_id)
         return False
     report = Report.objects.select_related("programme", "municipality").get(id=report_id)
+    if report.kind == Report.Kind.CERTIFICATES:
+        from rapporter import chunks
+
+        # A large month is split into chunks rendered by their own tasks (None: render it whole).
+        planned = chunks.plan_and_send(report, task_id=task_id, fail=_fail, heartbeat_thread=heartbeat_thread)
+        if planned is not None:
+            return planned
     try:
         if heartbeat_thread:
             with _Heartbeat(report_id, task_id):
@@ -412,16 +423,23 @@ def _fail(report: Report, exc: BaseException, *, task_id: str) -> None:
 
 def _build(report: Report, *, progress: Callable[[int], None]) -> tuple[bytes, str]:
     """Collect the numbers (queries) and render them (render). Returns (content, filename)."""
-    language = report.params.get("language") or settings.LANGUAGE_CODE
-    with translation.override(language):
+    with translation.override(report_language(report)):
         builder = _BUILDERS[report.kind]
         content = builder(report, progress)
+    return content, report_filename(report)
+
+
+def report_language(report: Report) -> str:
+    return report.params.get("language") or settings.LANGUAGE_CODE
+
+
+def report_filename(report: Report) -> str:
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M%S")
     scope = f"-{report.municipality.code}" if report.municipality is not None else ""
     name = (
         f"{report.kind}-{report.programme.code}{scope}-{report.period_from:%Y%m%d}-{report.period_to:%Y%m%d}"
     )
-    return content, f"{name}-{stamp}.{report.format}"
+    return f"{name}-{stamp}.{report.format}"
 
 
 def _programme_meta(report: Report) -> dict[str, Any]:
@@ -475,12 +493,25 @@ def _build_esf(report: Report, progress: Callable[[int], None]) -> bytes:
     return render.esf_pdf(summary, meta=meta, charts=chart_svgs)
 
 
-def _build_certificates(report: Report, progress: Callable[[int], None]) -> bytes:
-    month = report.params.get("month") or report.period_from.strftime("%Y-%m")
-    people = queries.certificates(report.programme, month, report.municipality)
+def certificates_month(report: Report) -> str:
+    return report.params.get("month") or report.period_from.strftime("%Y-%m")
+
+
+def _build_certificates(
+    report: Report,
+    progress: Callable[[int], None],
+    person_ids: list[int] | None = None,
+    pages: tuple[int, int] | None = None,
+) -> bytes:
+    """The whole month, or with `person_ids` one chunk of it (rapporter.chunks), `pages` then
+    being (its first page, the document's pages)."""
+    month = certificates_month(report)
+    people = queries.certificates(report.programme, month, report.municipality, person_ids)
     progress(40)
     meta = _programme_meta(report)
     meta["month"] = queries.month_bounds(month)[0]
+    if pages is not None:
+        meta["first_page"], meta["pages"] = pages
     return render.certificates_pdf(people, meta=meta)
 
 

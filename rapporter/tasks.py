@@ -50,3 +50,11 @@ def monthly_certificates(self, month: str | None = None) -> list[int]:
     ids = certificates_request_month(month=month)
     logger.info("queued %d monthly certificate reports for %s", len(ids), month)
     return ids
+
+
+@shared_task(bind=True, acks_late=True, ignore_result=True)
+def report_chunk_render(self, chunk_id: int, heartbeat: bool | None = None) -> bool:
+    """One chunk of a large report (rapporter.chunks); the last chunk to finish joins them."""
+    from rapporter.chunks import render_chunk
+
+    return render_chunk(chunk_id, task_id=self.request.id, heartbeat_thread=heartbeat)
