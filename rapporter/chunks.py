@@ -126,10 +126,11 @@ def render_chunk(chunk_id: int, *, task_id: str, heartbeat_thread: bool | None =
 
     if heartbeat_thread is None:
         heartbeat_thread = not getattr(settings, "CELERY_TASK_ALWAYS_EAGER", False)
-    chunk = ReportChunk.objects.select_related("report__programme", "report__municipality").filter(
-        id=chunk_id
+    chunk = (
+        ReportChunk.objects.select_related("report__programme", "report__municipality")
+        .filter(id=chunk_id)
+        .first()
     )
-    chunk = chunk.first()
     if chunk is None or not _running(chunk.report_id, chunk.claim).exists():
         logger.debug("chunk %s has nothing to do", chunk_id)
         return False

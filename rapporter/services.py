@@ -386,6 +386,11 @@ def report_sweep() -> list[int]:
     Report.objects.filter(id__in=lost, status=Report.Status.QUEUED).update(
         status=Report.Status.FAILED, error=str(FAILED_NOT_STARTED), finished_at=now
     )
+    if silent:  # the parts a chunked run had rendered (rapporter.chunks) go with it
+        from rapporter import chunks
+        from rapporter.models import ReportChunk
+
+        chunks.discard(ReportChunk.objects.filter(report_id__in=silent), keep_rows=True)
     swept = sorted(silent + lost)
     if swept:
         logger.warning("swept %d abandoned reports: %s", len(swept), swept)

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 from django.core.management import call_command
+from django.utils import timezone
 from pypdf import PdfReader
 
 from rapporter import render, services
@@ -197,3 +198,26 @@ def test_a_redelivered_report_task_plans_its_chunks_once(month_data, settings, m
     report.refresh_from_db()
     assert report.status == Report.Status.DONE
     assert len(PdfReader(report.file.path).pages) == 7
+
+
+def test_the_sweeper_fails_a_chunked_report_whose_worker_died_and_removes_its_parts(
+    month_data, settings, monkeypatch
+):
+    settings.REPORT_CHUNK_PAGES = 3
+    report = ask(month_data)
+    from rapporter.tasks import report_chunk_render
+
+    sent = []
+    monkeypatch.setattr(report_chunk_render, "delay", lambda chunk_id: sent.append(chunk_id))
+    report_render(report_id=report.id, task_id="first")
+    monkeypatch.undo()
+    assert report_chunk_render.apply(args=(sent[0],)).get() is True  # one part rendered ...
+    assert len(media_files(settings)) == 1
+    # ... then the worker of the second part was killed: no heartbeat for longer than the timeout.
+    long_ago = timezone.now() - services.heartbeat_timeout() - dt.timedelta(seconds=1)
+    Report.objects.filter(id=report.id).update(heartbeat_at=long_ago)
+    assert services.report_sweep() == [report.id]
+    report.refresh_from_db()
+    assert (report.status, report.error) == (Report.Status.FAILED, str(services.FAILED_WORKER_LOST))
+    assert media_files(settings) == []
+    assert report_chunk_render.apply(args=(sent[1],)).get() is False  # a late part does nothing
