@@ -32,6 +32,10 @@ HOURS_FORMAT = "#,##0." + "0" * HOURS_DECIMALS  # the same decimals as pages and
 MONEY_FORMAT = "#,##0.00"
 DATE_FORMAT = "yyyy-mm-dd"
 
+# The ESF PDF's reach chart shows this many ombud (those who reached most); the cascade section
+# lists every ombud compactly per municipality, so the PDF stays short at 3,000 ombud.
+REACH_CHART_TOP = 20
+
 
 # --- JSON --------------------------------------------------------------------------------------
 
@@ -121,6 +125,8 @@ def _esf_context(summary: dict, meta: dict, charts: dict[str, str]) -> dict[str,
         "by_target_group": labels.target_group_rows(summary),
         "by_type": labels.type_rows(summary),
         "cascade": labels.cascade_rows(summary),
+        "cascade_by_municipality": labels.cascade_by_municipality(summary),
+        "reach_chart_top": REACH_CHART_TOP if len(summary["cascade"]) > REACH_CHART_TOP else None,
         "has_cofinancing": "cofinancing" in summary,
     }
 

@@ -463,6 +463,12 @@ def _programme_meta(report: Report) -> dict[str, Any]:
     }
 
 
+def top_reach(rows: list[dict], limit: int = render.REACH_CHART_TOP) -> list[dict]:
+    """The `limit` ombud who reached most colleagues (ties by name), for a chart that stays one
+    page at any number of ombud; the cascade section lists every ombud."""
+    return sorted(rows, key=lambda r: (-r["reached"], r["ombud"]))[:limit]
+
+
 def esf_charts(programme: Programme, summary: dict, args: tuple) -> dict[str, str]:
     """The three charts of the ESF report (the dashboard embeds the same functions)."""
     by_municipality = summary["by_municipality"]
@@ -471,7 +477,7 @@ def esf_charts(programme: Programme, summary: dict, args: tuple) -> dict[str, st
     return {
         "municipalities": charts.participants_by_municipality_chart(by_municipality),
         "months": charts.hours_per_month_chart(queries.hours_per_month(*args)),
-        "ombud": charts.reach_per_ombud_chart(queries.reach_per_ombud(*args)),
+        "ombud": charts.reach_per_ombud_chart(top_reach(queries.reach_per_ombud(*args))),
     }
 
 
