@@ -57,6 +57,7 @@ def plan_and_send(
     task_id: str,
     fail: Callable[..., None],
     heartbeat_thread: bool = False,
+    queue: str | None = None,
 ) -> bool | None:
     """Split a claimed certificates report into chunks and queue them. None when the month is
     small enough to render in one piece (the caller does that); otherwise whether the report is
@@ -93,18 +94,21 @@ def plan_and_send(
         planned = list(ReportChunk.objects.filter(report=report, claim=task_id).order_by("index"))
     beat = services._Heartbeat(report.id, task_id) if heartbeat_thread else nullcontext()
     with beat:  # eager: the chunks render right here, one after the other
-        _send([c.pk for c in planned], report, task_id)
+        _send([c.pk for c in planned], report, task_id, queue)
     status = Report.objects.filter(id=report.id).values_list("status", flat=True).first()
     return status not in (Report.Status.FAILED, None)
 
 
-def _send(chunk_ids: list[int], report: Report, task_id: str) -> None:
+def _send(chunk_ids: list[int], report: Report, task_id: str, queue: str | None) -> None:
     from rapporter import services
     from rapporter.tasks import report_chunk_render
 
     for chunk_id in chunk_ids:
         try:
-            report_chunk_render.delay(chunk_id)
+            if queue:
+                report_chunk_render.apply_async(args=(chunk_id,), queue=queue)
+            else:
+                report_chunk_render.delay(chunk_id)
         except Exception:  # broker unreachable (kombu/redis raise several kinds)
             logger.exception("could not queue chunk %s of report %s", chunk_id, report.id)
             Report.objects.filter(id=report.id, status=Report.Status.RUNNING, task_id=task_id).update(

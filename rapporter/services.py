@@ -296,7 +296,11 @@ class _Heartbeat:
 
 
 def report_render(
-    *, report_id: int, task_id: str | None = None, heartbeat_thread: bool | None = None
+    *,
+    report_id: int,
+    task_id: str | None = None,
+    heartbeat_thread: bool | None = None,
+    queue: str | None = None,
 ) -> bool:
     """Claim the report for the worker attempt `task_id` (the Celery task id) and render its
     file. Returns False when there is nothing to do: the report is missing, finished, failed, or
@@ -330,7 +334,9 @@ def report_render(
         from rapporter import chunks
 
         # A large month is split into chunks rendered by their own tasks (None: render it whole).
-        planned = chunks.plan_and_send(report, task_id=task_id, fail=_fail, heartbeat_thread=heartbeat_thread)
+        planned = chunks.plan_and_send(
+            report, task_id=task_id, fail=_fail, heartbeat_thread=heartbeat_thread, queue=queue
+        )
         if planned is not None:
             return planned
     try:

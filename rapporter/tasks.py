@@ -25,8 +25,12 @@ def _preload_renderer(**kwargs) -> None:
 def report_generate(self, report_id: int, heartbeat: bool | None = None) -> bool:
     from rapporter.services import report_render
 
-    # The task id is the claim: a redelivery of this same task takes its report over.
-    return report_render(report_id=report_id, task_id=self.request.id, heartbeat_thread=heartbeat)
+    # The task id is the claim: a redelivery of this same task takes its report over. A chunked
+    # report sends its chunks to the queue this task came from (the workers that render reports).
+    queue = (self.request.delivery_info or {}).get("routing_key") or None
+    return report_render(
+        report_id=report_id, task_id=self.request.id, heartbeat_thread=heartbeat, queue=queue
+    )
 
 
 @shared_task(bind=True, acks_late=True)

@@ -22,6 +22,7 @@ from tests.factories import (
     WorkplaceFactory,
     modig_programme,
 )
+from tests.modig.test_celery_worker import real_worker  # noqa: F401 - the real-worker fixture
 
 pytestmark = pytest.mark.django_db
 
@@ -221,3 +222,28 @@ def test_the_sweeper_fails_a_chunked_report_whose_worker_died_and_removes_its_pa
     assert (report.status, report.error) == (Report.Status.FAILED, str(services.FAILED_WORKER_LOST))
     assert media_files(settings) == []
     assert report_chunk_render.apply(args=(sent[1],)).get() is False  # a late part does nothing
+
+
+# --- with a real broker and worker (CI; skipped locally without PostgreSQL and Redis) -----------
+
+
+@pytest.fixture
+def small_chunks(monkeypatch, settings):
+    monkeypatch.setenv("REPORT_CHUNK_PAGES", "3")  # the worker process reads it at start
+    settings.REPORT_CHUNK_PAGES = 3
+
+
+@pytest.mark.services
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.usefixtures("small_chunks", "real_worker")
+def test_a_real_worker_renders_the_chunks_and_joins_them(month_data, django_capture_on_commit_callbacks):
+    from tests.modig.test_celery_worker import wait_for
+
+    report = ask(month_data)
+    report = wait_for(report, {Report.Status.DONE, Report.Status.FAILED}, seconds=120)
+    assert (report.status, report.error, report.progress) == (Report.Status.DONE, "", 100)
+    texts = pages(report.file.path)
+    firsts = [next(n for n, _ in NAMES if f"{n} " in text) for text in texts]
+    assert firsts == ["Bo", "Fia", "Anna", "Dan", "Cecilia", "Örjan", "Eva"]
+    assert "Sida 7 av 7" in texts[-1]
+    assert not ReportChunk.objects.exists()
