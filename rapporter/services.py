@@ -237,10 +237,23 @@ def queued_timeout() -> dt.timedelta:
 
 
 def _silent(now: dt.datetime) -> Q:
-    """Running, but its worker stopped beating (rows from before heartbeats: started long ago)."""
+    """Running, but its worker stopped beating (rows from before heartbeats: started long ago).
+    A chunked run (rapporter.chunks) whose chunks wait in the queue for a free worker is not
+    silent until the queue timeout, as a queued report is not."""
+    from django.db.models import Exists, OuterRef
+
+    from rapporter.models import ReportChunk
+
     cut = now - heartbeat_timeout()
-    return Q(status=Report.Status.RUNNING) & (
-        Q(heartbeat_at__lt=cut) | Q(heartbeat_at__isnull=True, started_at__lt=cut)
+    waiting = Exists(
+        ReportChunk.objects.filter(
+            report=OuterRef("pk"), claim=OuterRef("task_id"), status=ReportChunk.Status.QUEUED
+        )
+    ) & Q(heartbeat_at__gte=now - queued_timeout())
+    return (
+        Q(status=Report.Status.RUNNING)
+        & (Q(heartbeat_at__lt=cut) | Q(heartbeat_at__isnull=True, started_at__lt=cut))
+        & ~waiting
     )
 
 

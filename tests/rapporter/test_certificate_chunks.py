@@ -214,14 +214,17 @@ def test_the_sweeper_fails_a_chunked_report_whose_worker_died_and_removes_its_pa
     monkeypatch.undo()
     assert report_chunk_render.apply(args=(sent[0],)).get() is True  # one part rendered ...
     assert len(media_files(settings)) == 1
-    # ... then the worker of the second part was killed: no heartbeat for longer than the timeout.
+    # ... then the workers of the other parts were killed: no heartbeat for longer than the timeout.
+    ReportChunk.objects.filter(report=report, status=ReportChunk.Status.QUEUED).update(
+        status=ReportChunk.Status.RUNNING, task_id="killed"
+    )
     long_ago = timezone.now() - services.heartbeat_timeout() - dt.timedelta(seconds=1)
     Report.objects.filter(id=report.id).update(heartbeat_at=long_ago)
     assert services.report_sweep() == [report.id]
     report.refresh_from_db()
     assert (report.status, report.error) == (Report.Status.FAILED, str(services.FAILED_WORKER_LOST))
     assert media_files(settings) == []
-    assert report_chunk_render.apply(args=(sent[1],)).get() is False  # a late part does nothing
+    assert report_chunk_render.apply(args=(sent[1],), task_id="killed").get() is False  # redelivered late
 
 
 # --- with a real broker and worker (CI; skipped locally without PostgreSQL and Redis) -----------
@@ -247,3 +250,20 @@ def test_a_real_worker_renders_the_chunks_and_joins_them(month_data, django_capt
     assert firsts == ["Bo", "Fia", "Anna", "Dan", "Cecilia", "Örjan", "Eva"]
     assert "Sida 7 av 7" in texts[-1]
     assert not ReportChunk.objects.exists()
+
+
+def test_a_chunked_report_waiting_for_free_workers_is_not_swept(month_data, settings, monkeypatch):
+    """All workers busy with other reports: its chunks wait in the queue and nothing beats, yet
+    the report is alive until the queue timeout (as a queued report is)."""
+    settings.REPORT_CHUNK_PAGES = 3
+    report = ask(month_data)
+    from rapporter.tasks import report_chunk_render
+
+    monkeypatch.setattr(report_chunk_render, "delay", lambda chunk_id: None)
+    report_render(report_id=report.id, task_id="first")
+    silent = timezone.now() - services.heartbeat_timeout() - dt.timedelta(seconds=1)
+    Report.objects.filter(id=report.id).update(heartbeat_at=silent)
+    assert services.report_sweep() == []
+    lost = timezone.now() - services.queued_timeout() - dt.timedelta(seconds=1)
+    Report.objects.filter(id=report.id).update(heartbeat_at=lost)
+    assert services.report_sweep() == [report.id]
