@@ -168,6 +168,7 @@ def _render_and_maybe_join(chunk: ReportChunk, task_id: str) -> bool:
         content = services._build_certificates(
             report, lambda p: None, person_ids=chunk.person_ids, pages=(chunk.first_page, chunk.pages)
         )
+    _check_one_page_each(chunk, content)
     name = default_storage.save(
         f"rapporter/delar/{report.id}/{chunk.claim[:12]}-{chunk.index:05d}.pdf", ContentFile(content)
     )
@@ -193,6 +194,23 @@ def _render_and_maybe_join(chunk: ReportChunk, task_id: str) -> bool:
     ):
         return True
     return _join(report, chunk.claim)
+
+
+def _check_one_page_each(chunk: ReportChunk, content: bytes) -> None:
+    """The chunks number their pages as if each participant had one page (the spec's layout; a
+    chunk cannot know how many pages the chunks before it have). Say so in the log if a
+    certificate ran over a page, since the joined document's page numbers are then off."""
+    from pypdf import PdfReader
+
+    rendered = len(PdfReader(io.BytesIO(content)).pages)
+    if rendered != len(chunk.person_ids):
+        logger.warning(
+            "report %s chunk %s: %d pages for %d participants; page numbers after it are off",
+            chunk.report_id,
+            chunk.index,
+            rendered,
+            len(chunk.person_ids),
+        )
 
 
 def _join(report: Report, claim: str) -> bool:
