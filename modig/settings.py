@@ -258,6 +258,9 @@ REPORT_QUEUED_TIMEOUT = env_int("REPORT_QUEUED_TIMEOUT", 3600)
 # Without a broker, reports render in a thread of the web process after the request has answered
 # (the list shows their progress); commands wait for them either way.
 REPORT_EAGER_IN_BACKGROUND = env_bool("REPORT_EAGER_IN_BACKGROUND", True)
+# certs (issue 14): monthly certificates above this many participants (pages) render in chunks of
+# this size, one Celery task each, joined by the last (rapporter/chunks.py).
+REPORT_CHUNK_PAGES = env_int("REPORT_CHUNK_PAGES", 250)
 CELERY_BEAT_SCHEDULE = {
     # Retention sweep (GDPR): list what is due, every night.
     "retention-sweep": {

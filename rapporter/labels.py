@@ -38,6 +38,20 @@ def cascade_rows(summary: dict) -> list[dict]:
     ]
 
 
+def cascade_by_municipality(summary: dict) -> list[dict]:
+    """The cascade grouped per municipality (the programme's, by code, then any other), each
+    with its ombud in the cascade's order: the ESF PDF lists them compactly, not as a table."""
+    names = municipality_names(summary)
+    groups: dict[str, list[dict]] = {}
+    for row in summary["cascade"]:
+        groups.setdefault(row["municipality"], []).append(row)
+    order = [code for code in names if code in groups] + sorted(c for c in groups if c not in names)
+    return [
+        {"code": code, "name": names.get(code, code), "ombud": len(groups[code]), "rows": groups[code]}
+        for code in order
+    ]
+
+
 def target_group_rows(summary: dict) -> list[dict]:
     return [{**row, "label": target_group(row["group"])} for row in summary["by_target_group"]]
 

@@ -67,3 +67,40 @@ class Report(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.period_from}–{self.period_to}"
+
+
+class ReportChunk(models.Model):
+    """One part of a report rendered by its own Celery task (the monthly certificates of a large
+    month: REPORT_CHUNK_PAGES participants each). The chunks of one run share the report's claim
+    (`Report.task_id` when planned); the last chunk to finish joins the parts into the report's
+    file. Coordinated through these rows, not a Celery chord: the tasks keep no results."""
+
+    class Status(models.TextChoices):
+        QUEUED = "köad", _("Köad")
+        RUNNING = "pågår", _("Pågår")
+        DONE = "klar", _("Klar")
+        FAILED = "fel", _("Fel")
+
+    report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="chunks")
+    claim = models.CharField(max_length=255)  # the report attempt that planned this chunk
+    index = models.PositiveIntegerField()  # 0-based position in the joined document
+    first_page = models.PositiveIntegerField()  # 1-based: its footers and failure message
+    pages = models.PositiveIntegerField()  # of the whole document (one page per participant)
+    person_ids = models.JSONField(default=list)  # in the document's order
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
+    task_id = models.CharField(max_length=255, blank=True)
+    file = models.CharField(max_length=255, blank=True)  # a name in the default storage
+    error = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["report", "index"]
+        constraints = [
+            models.UniqueConstraint(fields=["report", "claim", "index"], name="report_chunk_unique_index")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.report_id}:{self.index}"
+
+    @property
+    def last_page(self) -> int:
+        return self.first_page + len(self.person_ids) - 1

@@ -528,13 +528,19 @@ def month_bounds(month: str | dt.date) -> tuple[dt.date, dt.date]:
 
 
 def certificates(
-    programme: Programme, month: str | dt.date, municipality: Municipality | None = None
+    programme: Programme,
+    month: str | dt.date,
+    municipality: Municipality | None = None,
+    person_ids: list[int] | None = None,
 ) -> list[dict]:
     """Monthly närvarorapport (spec §4): per participant with attended rows in the month, the
     person, employer, each session (date, course, attended hours) and the month's total.
-    Two queries: the rows themselves (they are the content) and the totals per person."""
+    Two queries: the rows themselves (they are the content) and the totals per person.
+    `person_ids`: only these participants (one chunk of `certificate_people`)."""
     first, last = month_bounds(month)
     base = attended_rows(programme, first, last, municipality)
+    if person_ids is not None:
+        base = base.filter(person_id__in=person_ids)
     totals = dict(base.values_list("person_id").annotate(Sum("minutes")).order_by())
     rows = base.values(
         "person_id",
@@ -570,11 +576,33 @@ def certificates(
     return sorted(people.values(), key=_person_order)
 
 
+def certificate_people(
+    programme: Programme, month: str | dt.date, municipality: Municipality | None = None
+) -> list[int]:
+    """The participants of `certificates`, as ids in the document's order (one query, one small
+    row per person): what a chunked run splits into parts."""
+    first, last = month_bounds(month)
+    rows = (
+        attended_rows(programme, first, last, municipality)
+        .values("person_id")
+        .annotate(
+            first_name=F("person__first_name"),
+            last_name=F("person__last_name"),
+            personnummer=F("person__personnummer"),
+        )
+        .order_by()
+        .distinct()
+    )
+    people = [{**r, "personnummer": r["personnummer"] or ""} for r in rows]
+    return [p["person_id"] for p in sorted(people, key=_person_order)]
+
+
 __all__ = [
     "AGE_BANDS",
     "age_bands",
     "attended_rows",
     "cascade",
+    "certificate_people",
     "certificates",
     "cofinancing",
     "esf_summary",

@@ -32,6 +32,10 @@ HOURS_FORMAT = "#,##0." + "0" * HOURS_DECIMALS  # the same decimals as pages and
 MONEY_FORMAT = "#,##0.00"
 DATE_FORMAT = "yyyy-mm-dd"
 
+# The ESF PDF's reach chart shows this many ombud (those who reached most); the cascade section
+# lists every ombud compactly per municipality, so the PDF stays short at 3,000 ombud.
+REACH_CHART_TOP = 20
+
 
 # --- JSON --------------------------------------------------------------------------------------
 
@@ -64,15 +68,18 @@ def _font_config():
     return FontConfiguration()
 
 
-def html_to_pdf(html: str) -> bytes:
-    from weasyprint import HTML
+def html_to_pdf(html: str, extra_css: str = "") -> bytes:
+    from weasyprint import CSS, HTML
 
     document = HTML(string=html, base_url=str(PRINT_CSS.parent))
-    return document.write_pdf(stylesheets=[_stylesheet()], font_config=_font_config())
+    stylesheets = [_stylesheet()]
+    if extra_css:
+        stylesheets.append(CSS(string=extra_css, font_config=_font_config()))
+    return document.write_pdf(stylesheets=stylesheets, font_config=_font_config())
 
 
-def pdf(template: str, context: dict[str, Any]) -> bytes:
-    return html_to_pdf(render_to_string(template, context))
+def pdf(template: str, context: dict[str, Any], extra_css: str = "") -> bytes:
+    return html_to_pdf(render_to_string(template, context), extra_css)
 
 
 def period_label(date_from: str | dt.date, date_to: str | dt.date) -> str:
@@ -118,6 +125,8 @@ def _esf_context(summary: dict, meta: dict, charts: dict[str, str]) -> dict[str,
         "by_target_group": labels.target_group_rows(summary),
         "by_type": labels.type_rows(summary),
         "cascade": labels.cascade_rows(summary),
+        "cascade_by_municipality": labels.cascade_by_municipality(summary),
+        "reach_chart_top": REACH_CHART_TOP if len(summary["cascade"]) > REACH_CHART_TOP else None,
         "has_cofinancing": "cofinancing" in summary,
     }
 
@@ -159,11 +168,21 @@ def outcome_pdf(summary: dict, *, meta: dict, charts: dict[str, Any]) -> bytes:
 
 def certificates_pdf(people: list[dict], *, meta: dict) -> bytes:
     """Månatlig närvarorapport: one page per participant (spec §4).
-    `meta`: programme {code, name, case_id, funder}, month (date), municipality or None."""
+    `meta`: programme {code, name, case_id, funder}, month (date), municipality or None; for one
+    chunk of a longer document (rapporter.chunks) also `first_page` and `pages`, so that its
+    footers read "Sida 251 av 12152" as in the whole document (one page per participant)."""
     people = [{**p, "personnummer_masked": masked(p["personnummer"] or None)} for p in people]
+    numbering = ""
+    if meta.get("pages"):
+        first, total = int(meta["first_page"]), int(meta["pages"])
+        numbering = (
+            f"@page {{ @bottom-right {{ content: 'Sida ' counter(page) ' av {total}'; }} }}"
+            f" @page :first {{ counter-reset: page {first}; }}"
+        )
     return pdf(
         "pdf/certificates.html",
         {"people": people, "meta": meta, "month_label": month_label(meta["month"])},
+        numbering,
     )
 
 

@@ -57,6 +57,10 @@ FAILED_WORKER_LOST = gettext_lazy(
 FAILED_NOT_STARTED = gettext_lazy(
     "Rapporten kom aldrig igång: jobbkön tappade beställningen. Klicka på Försök igen."
 )
+FAILED_CHUNK = gettext_lazy(
+    "Rapporten kunde inte skapas: del {part} av {parts} (sidorna {first}–{last}) misslyckades ({error}). "
+    "Klicka på Försök igen."
+)
 
 ACTIVE = (Report.Status.QUEUED, Report.Status.RUNNING)
 
@@ -236,10 +240,23 @@ def queued_timeout() -> dt.timedelta:
 
 
 def _silent(now: dt.datetime) -> Q:
-    """Running, but its worker stopped beating (rows from before heartbeats: started long ago)."""
+    """Running, but its worker stopped beating (rows from before heartbeats: started long ago).
+    A chunked run (rapporter.chunks) whose chunks wait in the queue for a free worker is not
+    silent until the queue timeout, as a queued report is not."""
+    from django.db.models import Exists, OuterRef
+
+    from rapporter.models import ReportChunk
+
     cut = now - heartbeat_timeout()
-    return Q(status=Report.Status.RUNNING) & (
-        Q(heartbeat_at__lt=cut) | Q(heartbeat_at__isnull=True, started_at__lt=cut)
+    waiting = Exists(
+        ReportChunk.objects.filter(
+            report=OuterRef("pk"), claim=OuterRef("task_id"), status=ReportChunk.Status.QUEUED
+        )
+    ) & Q(heartbeat_at__gte=now - queued_timeout())
+    return (
+        Q(status=Report.Status.RUNNING)
+        & (Q(heartbeat_at__lt=cut) | Q(heartbeat_at__isnull=True, started_at__lt=cut))
+        & ~waiting
     )
 
 
@@ -295,7 +312,11 @@ class _Heartbeat:
 
 
 def report_render(
-    *, report_id: int, task_id: str | None = None, heartbeat_thread: bool | None = None
+    *,
+    report_id: int,
+    task_id: str | None = None,
+    heartbeat_thread: bool | None = None,
+    queue: str | None = None,
 ) -> bool:
     """Claim the report for the worker attempt `task_id` (the Celery task id) and render its
     file. Returns False when there is nothing to do: the report is missing, finished, failed, or
@@ -325,6 +346,15 @@ def report_render(
         logger.debug("report %s not claimable by %s; nothing to do", report_id, task_id)
         return False
     report = Report.objects.select_related("programme", "municipality").get(id=report_id)
+    if report.kind == Report.Kind.CERTIFICATES:
+        from rapporter import chunks
+
+        # A large month is split into chunks rendered by their own tasks (None: render it whole).
+        planned = chunks.plan_and_send(
+            report, task_id=task_id, fail=_fail, heartbeat_thread=heartbeat_thread, queue=queue
+        )
+        if planned is not None:
+            return planned
     try:
         if heartbeat_thread:
             with _Heartbeat(report_id, task_id):
@@ -379,6 +409,11 @@ def report_sweep() -> list[int]:
     Report.objects.filter(id__in=lost, status=Report.Status.QUEUED).update(
         status=Report.Status.FAILED, error=str(FAILED_NOT_STARTED), finished_at=now
     )
+    if silent:  # the parts a chunked run had rendered (rapporter.chunks) go with it
+        from rapporter import chunks
+        from rapporter.models import ReportChunk
+
+        chunks.discard(ReportChunk.objects.filter(report_id__in=silent), keep_rows=True)
     swept = sorted(silent + lost)
     for report_id in swept:
         _notify_requester(report_id)
@@ -431,16 +466,23 @@ def _notify_requester(report_id: int) -> None:
 
 def _build(report: Report, *, progress: Callable[[int], None]) -> tuple[bytes, str]:
     """Collect the numbers (queries) and render them (render). Returns (content, filename)."""
-    language = report.params.get("language") or settings.LANGUAGE_CODE
-    with translation.override(language):
+    with translation.override(report_language(report)):
         builder = _BUILDERS[report.kind]
         content = builder(report, progress)
+    return content, report_filename(report)
+
+
+def report_language(report: Report) -> str:
+    return report.params.get("language") or settings.LANGUAGE_CODE
+
+
+def report_filename(report: Report) -> str:
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M%S")
     scope = f"-{report.municipality.code}" if report.municipality is not None else ""
     name = (
         f"{report.kind}-{report.programme.code}{scope}-{report.period_from:%Y%m%d}-{report.period_to:%Y%m%d}"
     )
-    return content, f"{name}-{stamp}.{report.format}"
+    return f"{name}-{stamp}.{report.format}"
 
 
 def _programme_meta(report: Report) -> dict[str, Any]:
@@ -459,6 +501,12 @@ def _programme_meta(report: Report) -> dict[str, Any]:
     }
 
 
+def top_reach(rows: list[dict], limit: int = render.REACH_CHART_TOP) -> list[dict]:
+    """The `limit` ombud who reached most colleagues (ties by name), for a chart that stays one
+    page at any number of ombud; the cascade section lists every ombud."""
+    return sorted(rows, key=lambda r: (-r["reached"], r["ombud"]))[:limit]
+
+
 def esf_charts(programme: Programme, summary: dict, args: tuple) -> dict[str, str]:
     """The three charts of the ESF report (the dashboard embeds the same functions)."""
     by_municipality = summary["by_municipality"]
@@ -467,7 +515,7 @@ def esf_charts(programme: Programme, summary: dict, args: tuple) -> dict[str, st
     return {
         "municipalities": charts.participants_by_municipality_chart(by_municipality),
         "months": charts.hours_per_month_chart(queries.hours_per_month(*args)),
-        "ombud": charts.reach_per_ombud_chart(queries.reach_per_ombud(*args)),
+        "ombud": charts.reach_per_ombud_chart(top_reach(queries.reach_per_ombud(*args))),
     }
 
 
@@ -494,12 +542,25 @@ def _build_esf(report: Report, progress: Callable[[int], None]) -> bytes:
     return render.esf_pdf(summary, meta=meta, charts=chart_svgs)
 
 
-def _build_certificates(report: Report, progress: Callable[[int], None]) -> bytes:
-    month = report.params.get("month") or report.period_from.strftime("%Y-%m")
-    people = queries.certificates(report.programme, month, report.municipality)
+def certificates_month(report: Report) -> str:
+    return report.params.get("month") or report.period_from.strftime("%Y-%m")
+
+
+def _build_certificates(
+    report: Report,
+    progress: Callable[[int], None],
+    person_ids: list[int] | None = None,
+    pages: tuple[int, int] | None = None,
+) -> bytes:
+    """The whole month, or with `person_ids` one chunk of it (rapporter.chunks), `pages` then
+    being (its first page, the document's pages)."""
+    month = certificates_month(report)
+    people = queries.certificates(report.programme, month, report.municipality, person_ids)
     progress(40)
     meta = _programme_meta(report)
     meta["month"] = queries.month_bounds(month)[0]
+    if pages is not None:
+        meta["first_page"], meta["pages"] = pages
     return render.certificates_pdf(people, meta=meta)
 
 

@@ -27,8 +27,12 @@ def _preload_renderer(**kwargs) -> None:
 def report_generate(self, report_id: int, heartbeat: bool | None = None) -> bool:
     from rapporter.services import report_render
 
-    # The task id is the claim: a redelivery of this same task takes its report over.
-    return report_render(report_id=report_id, task_id=self.request.id, heartbeat_thread=heartbeat)
+    # The task id is the claim: a redelivery of this same task takes its report over. A chunked
+    # report sends its chunks to the queue this task came from (the workers that render reports).
+    queue = (self.request.delivery_info or {}).get("routing_key") or None
+    return report_render(
+        report_id=report_id, task_id=self.request.id, heartbeat_thread=heartbeat, queue=queue
+    )
 
 
 @shared_task(bind=True, acks_late=True)
@@ -60,3 +64,11 @@ def report_notify(self, report_id: int) -> int:
     from rapporter.notifications import notify_report
 
     return notify_report(report_id=report_id, task_id=self.request.id)
+
+
+@shared_task(bind=True, acks_late=True, ignore_result=True)
+def report_chunk_render(self, chunk_id: int, heartbeat: bool | None = None) -> bool:
+    """One chunk of a large report (rapporter.chunks); the last chunk to finish joins them."""
+    from rapporter.chunks import render_chunk
+
+    return render_chunk(chunk_id, task_id=self.request.id, heartbeat_thread=heartbeat)

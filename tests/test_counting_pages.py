@@ -116,7 +116,8 @@ def test_the_esf_report_json_pdf_and_xlsx_give_the_spec_figures(example, tmp_pat
     assert "Totalt 3 7,75" in text  # the per-type table's footer: sessions, participant hours
     assert "4,50" in text  # session hours, the cover's key figure
     for name, reached in REACH.items():
-        assert re.search(rf"{name} \w+ \d{{4}} {reached}\b", text), name
+        # The cascade per municipality: "Mölndal (1481): 1 ombud Erik Johansson 2".
+        assert re.search(rf"\w+ \(\d{{4}}\): \d+ ombud [^()]*?\b{name} {reached}\b", text), name
 
 
 def test_the_dashboard_and_the_start_page_show_the_spec_figures(example, client_as, coordinator):

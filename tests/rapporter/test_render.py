@@ -100,7 +100,9 @@ def test_pdf_xlsx_and_json_show_identical_numbers(prog, tmp_path):
     names = {"1440": "Ale", "1481": "Mölndal"}
     for c, row in zip(summary["cascade"], cells("Kaskad"), strict=True):
         assert row == [c["ombud"], names[c["municipality"]], c["municipality"], c["reached"]]
-        assert pdf_row(c["ombud"], names[c["municipality"]], c["municipality"], c["reached"]) in text
+        # The PDF lists the cascade per municipality ("Ale (1440): 1 ombud", then "Namn 3").
+        assert f"{names[c['municipality']]} ({c['municipality']}): " in text
+        assert pdf_row(c["ombud"], c["reached"]) in text
     cof = cells("Samfinansiering")
     for c, row in zip(summary["cofinancing"], cof, strict=False):
         assert row == [c["year"], c["participant_hours"], c["unit_cost"], c["value"]]
@@ -202,3 +204,30 @@ def test_participant_list_xlsx_shows_the_labels_the_pdf_and_pages_use(prog):
 
 def test_json_renderer_writes_dates_and_swedish_letters():
     assert render.to_json({"å": dt.date(2020, 1, 2)}) == '{\n "å": "2020-01-02"\n}'.encode()
+
+
+# --- issue 14 item 3: the cascade stays compact at 3,000 ombud ----------------------------------
+
+
+def test_esf_pdf_lists_3000_ombud_compactly_per_municipality(prog, tmp_path):
+    from rapporter import charts
+    from rapporter.services import top_reach
+
+    summary = esf_summary(programme=prog)
+    codes = [m["code"] for m in summary["by_municipality"]]
+    summary["cascade"] = [
+        {"ombud": f"Ombud Nummer{i:04d}", "municipality": codes[i % len(codes)], "reached": 1 + i % 40}
+        for i in range(3000)
+    ]
+    reach = [{**c, "goal": 36} for c in summary["cascade"]]
+    chart = {"ombud": charts.reach_per_ombud_chart(top_reach(reach))}
+    content = render.esf_pdf(summary, meta={**META, "generated_at": None}, charts=chart)
+    text = " ".join(pdf_text(content, tmp_path).replace("\xa0", " ").split())
+
+    assert pdf_pages(content, tmp_path) <= 16  # a 3,000-row table alone took about 70 pages
+    # Every ombud is still listed, with the number reached, under its municipality.
+    assert all(f"{c['ombud']} {c['reached']}" in text for c in summary["cascade"])
+    in_molndal = sum(c["municipality"] == "1481" for c in summary["cascade"])
+    assert in_molndal > 400 and f"Mölndal (1481): {in_molndal} ombud" in text
+    # The chart shows the ombud who reached most, not 3,000 bars.
+    assert "De 20 digitaliseringsombud som nått flest kollegor" in text
