@@ -18,8 +18,8 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from kurser import selectors, walkin
-from kurser.models import ATTENDED_STATUSES
 from kurser.forms import TemporaryCompleteForm
+from kurser.models import ATTENDED_STATUSES
 from ombud import access
 from ombud import services as ombud_services
 from ombud.search import name_condition
