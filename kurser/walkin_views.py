@@ -128,7 +128,7 @@ def _detail(request: HttpRequest, temporary, *, form=None, proposal=None, status
 
 
 def _temporary(request: HttpRequest, pk: int):
-    return access.get_in_scope(request.user, access.temporary_people_for(request.user), via="", pk=pk)
+    return access.get_in_scope(request.user, access.temporary_people_for(request.user), pk=pk)
 
 
 @access.require(access.can_handle_temporary)
