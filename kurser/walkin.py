@@ -55,7 +55,8 @@ def temporary_merge(*, temporary: Person, into: Person, by: User | None) -> dict
     temporary = Person.objects.select_for_update().get(pk=temporary.pk)
     rows = list(Attendance.objects.filter(person=temporary).select_related("session"))
     theirs = {
-        a.session_id: a for a in Attendance.objects.filter(person=into, session__in=[r.session_id for r in rows])
+        a.session_id: a
+        for a in Attendance.objects.filter(person=into, session__in=[r.session_id for r in rows])
     }
     moved, kept_both = [], []
     changes: dict[int, list[dict]] = defaultdict(list)
@@ -122,4 +123,3 @@ def temporary_merge(*, temporary: Person, into: Person, by: User | None) -> dict
     temporary.delete()
     data_changed()
     return {"moved": len(moved), "same_session": kept_both}
-

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import uuid
+from typing import TYPE_CHECKING, cast
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -24,8 +25,16 @@ from ombud import access
 from ombud import services as ombud_services
 from ombud.search import name_condition
 
+if TYPE_CHECKING:
+    from ombud.models import User
+
 WALKIN_BAD_REQUEST = gettext_lazy("Felaktigt inskick.")
 MERGE_PICK = gettext_lazy("Välj en registrerad medarbetare att slå ihop med.")
+
+
+def _user(request: HttpRequest) -> User:
+    """The signed-in user (`access.require` has let only signed-in users with a role in)."""
+    return cast("User", request.user)
 
 
 def _error_text(error: ValidationError) -> str:
@@ -33,7 +42,9 @@ def _error_text(error: ValidationError) -> str:
 
 
 def _session_workplaces(request: HttpRequest, session):
-    return access.workplaces_for(request.user).filter(municipality_id=session.municipality_id).order_by("name")
+    return (
+        access.workplaces_for(request.user).filter(municipality_id=session.municipality_id).order_by("name")
+    )
 
 
 # --- the tablet -------------------------------------------------------------------------------
@@ -72,7 +83,7 @@ def session_walkin(request: HttpRequest, pk: int) -> HttpResponse:
     workplace = workplaces.filter(pk=workplace_id).first() if workplace_id else None
     try:
         person, _created = ombud_services.person_create_temporary(
-            workplace=workplace, client_id=client_id, by=request.user, **fields
+            workplace=workplace, client_id=client_id, by=_user(request), **fields
         )
     except ValidationError as e:
         return JsonResponse({"error": _error_text(e)}, status=400)
@@ -147,7 +158,7 @@ def temporary_merge(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, str(MERGE_PICK))
         return _detail(request, temporary, status=400)
     try:
-        result = walkin.temporary_merge(temporary=temporary, into=into, by=request.user)
+        result = walkin.temporary_merge(temporary=temporary, into=into, by=_user(request))
     except ValidationError as e:
         messages.error(request, _error_text(e))
         return _detail(request, temporary, status=400)
@@ -174,7 +185,9 @@ def temporary_complete(request: HttpRequest, pk: int) -> HttpResponse:
         return _detail(request, temporary, form=form, status=400)
     registered = access.people_for(request.user).filter(temporary=False, erased_at__isnull=True)
     try:
-        ombud_services.person_complete(person=temporary, in_scope=registered, by=request.user, **form.cleaned_data)
+        ombud_services.person_complete(
+            person=temporary, in_scope=registered, by=_user(request), **form.cleaned_data
+        )
     except ombud_services.MergeProposal as proposal:
         return _detail(request, temporary, form=form, proposal=proposal.person, status=409)
     except ValidationError as e:
@@ -183,4 +196,3 @@ def temporary_complete(request: HttpRequest, pk: int) -> HttpResponse:
         return _detail(request, temporary, form=form, status=400)
     messages.success(request, _("%(name)s är nu registrerad.") % {"name": temporary.full_name})
     return redirect("kurser:temporary-list")
-

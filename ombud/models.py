@@ -176,7 +176,8 @@ class Person(models.Model):
     search = models.TextField(blank=True, default="", editable=False)
     # A walk-in added on the tablet who is not (yet) in the register (issue 13 item 3): not
     # counted in the reports until a local leader merges or completes the record.
-    temporary = models.BooleanField(_("tillfällig"), default=False)
+    # db_default: the bulk import and the benchmarks insert rows with raw SQL, without this column.
+    temporary = models.BooleanField(_("tillfällig"), default=False, db_default=False)
     # The tablet's id for the add, so a replay over weak Wi-Fi does not add the person twice.
     client_id = models.UUIDField(null=True, blank=True, unique=True, editable=False)
 

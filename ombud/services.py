@@ -319,7 +319,7 @@ def person_create_temporary(
     *,
     first_name: str,
     last_name: str,
-    workplace: Workplace,
+    workplace: Workplace | None,
     client_id: Any,
     personnummer: str = "",
     by: User | None = None,

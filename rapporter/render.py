@@ -200,7 +200,9 @@ def esf_xlsx(summary: dict, *, meta: dict) -> bytes:
     else:
         cover.append((_("Samfinansiering"), _("samfinansiering ej konfigurerad"), None))
     if summary.get("temporary_participants"):
-        cover.append((_("Tillfälliga deltagare (räknas inte)"), summary["temporary_participants"], INT_FORMAT))
+        cover.append(
+            (_("Tillfälliga deltagare (räknas inte)"), summary["temporary_participants"], INT_FORMAT)
+        )
     for label, value, fmt in cover:
         ws.append([ws.cell(label, bold=True), ws.cell(value, number_format=fmt)])
 

@@ -37,7 +37,10 @@ def add_walk_in(client, session, *, client_id=None, **fields):
 
 
 def submit(client, session, person_id, status="närvarande"):
-    body = {"client_id": str(uuid.uuid4()), "marks": [{"person_id": person_id, "status": status, "minutes": None}]}
+    body = {
+        "client_id": str(uuid.uuid4()),
+        "marks": [{"person_id": person_id, "status": status, "minutes": None}],
+    }
     return client.post(
         reverse("kurser:session-attendance-submit", args=[session.pk]),
         json.dumps(body),
@@ -73,9 +76,13 @@ def test_ombud_adds_a_walk_in_who_is_then_marked_present(client_as, ombud_molnda
 
 
 def test_the_search_offers_to_add_someone_new(client_as, ombud_molndal, session):
-    r = client_as(ombud_molndal).get(reverse("kurser:session-person-search", args=[session.pk]), {"q": "Ines W"})
+    r = client_as(ombud_molndal).get(
+        reverse("kurser:session-person-search", args=[session.pk]), {"q": "Ines W"}
+    )
     assert "Lägg till ny deltagare" in r.content.decode()
-    form = client_as(ombud_molndal).get(reverse("kurser:session-walkin", args=[session.pk]), {"q": "Ines Walkin"})
+    form = client_as(ombud_molndal).get(
+        reverse("kurser:session-walkin", args=[session.pk]), {"q": "Ines Walkin"}
+    )
     assert form.status_code == 200
     assert 'value="Ines"' in form.content.decode() and 'value="Walkin"' in form.content.decode()
 
@@ -139,7 +146,9 @@ def test_malformed_body_is_a_bad_request(client_as, ombud_molndal, session):
 # --- the local leader's list ------------------------------------------------------------------
 
 
-def test_local_leader_sees_the_temporaries_of_their_municipality_only(client_as, local_leader_ale, ale, molndal):
+def test_local_leader_sees_the_temporaries_of_their_municipality_only(
+    client_as, local_leader_ale, ale, molndal
+):
     mine = temporary_in(ale, first_name="Alva", last_name="Tillfällig")
     theirs = temporary_in(molndal, first_name="Mira", last_name="Tillfällig")
     client = client_as(local_leader_ale)
@@ -164,7 +173,9 @@ def test_local_leader_cannot_merge_another_municipalitys_temporary(client_as, lo
 def test_local_leader_cannot_merge_into_a_person_outside_scope(client_as, local_leader_ale, ale, molndal):
     mine = temporary_in(ale)
     outside = PersonFactory(workplace=WorkplaceFactory(municipality=molndal))
-    r = client_as(local_leader_ale).post(reverse("kurser:temporary-merge", args=[mine.pk]), {"into": outside.pk})
+    r = client_as(local_leader_ale).post(
+        reverse("kurser:temporary-merge", args=[mine.pk]), {"into": outside.pk}
+    )
     assert r.status_code == 400
     assert str(walkin_views_message()) in r.content.decode()
     assert Person.objects.filter(pk=mine.pk).exists()
@@ -189,8 +200,12 @@ def test_the_menu_has_the_list_for_leaders(client_as, local_leader_ale):
 def test_merge_moves_all_attendance_and_the_audit_keeps_both(client_as, local_leader_ale, ale):
     temp = temporary_in(ale, first_name="Ines", last_name="Walkin")
     rows = [AttendanceFactory(person=temp, session__municipality=ale) for _ in range(2)]
-    registered = PersonFactory(workplace=WorkplaceFactory(municipality=ale), first_name="Inés", last_name="Walkin")
-    r = client_as(local_leader_ale).post(reverse("kurser:temporary-merge", args=[temp.pk]), {"into": registered.pk})
+    registered = PersonFactory(
+        workplace=WorkplaceFactory(municipality=ale), first_name="Inés", last_name="Walkin"
+    )
+    r = client_as(local_leader_ale).post(
+        reverse("kurser:temporary-merge", args=[temp.pk]), {"into": registered.pk}
+    )
     assert r.status_code == 302
     assert not Person.objects.filter(pk=temp.pk).exists()
     assert {a.person_id for a in Attendance.objects.filter(pk__in=[a.pk for a in rows])} == {registered.pk}
@@ -222,7 +237,11 @@ def test_complete_makes_the_walk_in_a_registered_person(client_as, local_leader_
     assert r.status_code == 302
     temp.refresh_from_db()
     assert not temp.temporary
-    assert (temp.personnummer, temp.gender, temp.target_group) == (number, pnr.gender(number), "operativ chef")
+    assert (temp.personnummer, temp.gender, temp.target_group) == (
+        number,
+        pnr.gender(number),
+        "operativ chef",
+    )
 
 
 def test_complete_with_a_bad_personnummer_says_so(client_as, local_leader_ale, ale):
