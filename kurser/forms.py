@@ -177,7 +177,6 @@ class TemporaryCompleteForm(forms.Form):
         label=_("Kön"),
         choices=[("", _("Enligt personnumret"))],
         required=False,
-        help_text=_("Tomt: enligt personnumret."),
     )
     target_group = forms.ChoiceField(label=_("Målgrupp"))
 

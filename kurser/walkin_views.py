@@ -15,7 +15,7 @@ from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 
 from kurser import selectors, walkin
@@ -162,10 +162,13 @@ def temporary_merge(request: HttpRequest, pk: int) -> HttpResponse:
     except ValidationError as e:
         messages.error(request, _error_text(e))
         return _detail(request, temporary, status=400)
+    text = ngettext(
+        "%(temp)s är sammanslagen med %(person)s: %(n)s närvarorad flyttad.",
+        "%(temp)s är sammanslagen med %(person)s: %(n)s närvarorader flyttade.",
+        result["moved"],
+    )
     messages.success(
-        request,
-        _("%(temp)s är sammanslagen med %(person)s: %(n)s närvarorader flyttade.")
-        % {"temp": temporary.full_name, "person": into.full_name, "n": result["moved"]},
+        request, text % {"temp": temporary.full_name, "person": into.full_name, "n": result["moved"]}
     )
     for same in result["same_session"]:
         messages.warning(

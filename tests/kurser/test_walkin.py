@@ -310,3 +310,24 @@ def test_a_merged_participant_counts_as_the_registered_person(programme, ale, lo
     summary = queries.esf_summary(programme=programme)
     assert summary["totals"]["participants"] == 1
     assert "temporary_participants" not in summary
+
+
+def test_a_merge_in_a_closed_month_is_audited_and_marks_the_month_changed(programme, ale, local_leader_ale):
+    import datetime as dt
+
+    from kurser.models import ClosedMonth
+
+    temp = temporary_in(ale)
+    row = AttendanceFactory(
+        person=temp,
+        session__programme=programme,
+        session__municipality=ale,
+        session__date=dt.date(2020, 3, 12),
+    )
+    closed = ClosedMonth.objects.create(programme=programme, month=dt.date(2020, 3, 1))
+    registered = PersonFactory(workplace=WorkplaceFactory(municipality=ale))
+    walkin.temporary_merge(temporary=temp, into=registered, by=local_leader_ale)
+    closed.refresh_from_db()
+    assert closed.changed_at is not None
+    entry = AuditLog.objects.get(detail__closed_month="2020-03")
+    assert entry.reason == walkin.MERGE_REASON and entry.detail["session"] == row.session_id
