@@ -331,3 +331,11 @@ def test_a_merge_in_a_closed_month_is_audited_and_marks_the_month_changed(progra
     assert closed.changed_at is not None
     entry = AuditLog.objects.get(detail__closed_month="2020-03")
     assert entry.reason == walkin.MERGE_REASON and entry.detail["session"] == row.session_id
+
+
+def test_a_walk_in_is_not_listed_as_an_untrained_colleague(client_as, ombud_molndal, session):
+    client = client_as(ombud_molndal)
+    person_id = add_walk_in(client, session).json()["person_id"]
+    submit(client, session, person_id)
+    page = client.get(reverse("kurser:untrained")).content.decode()
+    assert "Ines Walkin" not in page
