@@ -9,7 +9,9 @@ What is defined here, and nowhere else:
 
 - **attended status** (`ATTENDED`): `närvarande`, `sen` or `delvis`; its minutes count.
 - **counted row** (`counted()`, `counted_rows()`): an attended row in a session that was not
-  cancelled. A participant in a period is a person with a counted row dated in it; participant
+  cancelled, of a person who is not temporary (a walk-in not yet merged or completed: their
+  gender and age band come from a personnummer they do not have yet; `temporary_rows()` counts
+  them apart, so the reports can say how many remain). A participant in a period is a person with a counted row dated in it; participant
   hours are those rows' minutes / 60 (`hours()`, 2 decimals).
 - **held session** (`HELD`): status genomförd; session hours are its planned minutes / 60.
 - **trained** (`trained()`): a person with at least one counted row, ever.
@@ -51,9 +53,25 @@ def hours(minutes: int | None) -> float:
     return round((minutes or 0) / 60, 2)
 
 
-def counted() -> Q:
-    """An Attendance row that counts (spec §2): attended status, session not cancelled."""
+def attended_not_cancelled() -> Q:
+    """An attended row in a session that was not cancelled, whoever the person is."""
     return ATTENDED & ~Q(session__status=Session.Status.CANCELLED)
+
+
+def counted() -> Q:
+    """An Attendance row that counts (spec §2): attended status, session not cancelled, and a
+    registered person (not a temporary walk-in, issue 13)."""
+    return attended_not_cancelled() & Q(person__temporary=False)
+
+
+def temporary_rows() -> QuerySet[Attendance]:
+    """Rows that would count but for the person being temporary (not yet merged or completed)."""
+    return Attendance.objects.filter(attended_not_cancelled(), person__temporary=True).order_by()
+
+
+def temporary_count(rows: QuerySet[Attendance]) -> int:
+    """Distinct temporary participants among `rows` (e.g. `in_period(temporary_rows(), …)`)."""
+    return rows.values("person").distinct().count()
 
 
 def counted_rows() -> QuerySet[Attendance]:

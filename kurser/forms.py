@@ -178,3 +178,33 @@ def today() -> dt.date:
     from django.utils import timezone
 
     return timezone.localdate()
+
+
+# --- temporary participants (issue 13 item 3) -------------------------------------------------
+
+
+class TemporaryCompleteForm(forms.Form):
+    """Complete a walk-in's record; the personnummer is read by the import's parser (service)."""
+
+    personnummer = forms.CharField(label=_("Personnummer"), max_length=20)
+    gender = forms.ChoiceField(
+        label=_("Kön"),
+        choices=[("", _("Enligt personnumret"))],
+        required=False,
+    )
+    target_group = forms.ChoiceField(label=_("Målgrupp"))
+
+    def __init__(self, *args, **kwargs):
+        from ombud.models import Gender, TargetGroup
+
+        super().__init__(*args, **kwargs)
+        self.fields["gender"].choices = [("", _("Enligt personnumret")), *Gender.choices]
+        self.fields["target_group"].choices = TargetGroup.choices
+        self.fields["target_group"].initial = TargetGroup.BASE_STAFF
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+
+    def clean_personnummer(self) -> str:
+        from ombud import personnummer as pnr
+
+        return pnr.normalise(self.cleaned_data["personnummer"])

@@ -255,7 +255,8 @@ def untrained(*, user: User | AnonymousUser, workplace_ids: list[int] | None = N
         workplaces = workplaces.filter(pk__in=workplace_ids)
     return (
         access.people_for(user)
-        .filter(workplace__in=workplaces, erased_at__isnull=True)
+        # A temporary walk-in attended already: not a colleague to reach, but a record to merge.
+        .filter(workplace__in=workplaces, erased_at__isnull=True, temporary=False)
         .exclude(pk=user.person_id)  # type: ignore[misc]
         .exclude(counting.trained())
         .order_by("-created_at", "first_name", "last_name", "pk")

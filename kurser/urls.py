@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from kurser import views
+from kurser import views, walkin_views
 
 app_name = "kurser"
 
@@ -37,6 +37,12 @@ urlpatterns = [
     path("tillfallen/<int:pk>/genomford/", views.session_mark_held, name="session-mark-held"),
     path("tillfallen/<int:pk>/godkann/", views.session_approve, name="session-approve"),
     path("tillfallen/<int:pk>/qr/", views.session_qr, name="session-qr"),
+    # walk-ins not in the register (issue 13 item 3)
+    path("tillfallen/<int:pk>/narvaro/ny-deltagare/", walkin_views.session_walkin, name="session-walkin"),
+    path("tillfalliga/", walkin_views.temporary_list, name="temporary-list"),
+    path("tillfalliga/<int:pk>/", walkin_views.temporary_detail, name="temporary-detail"),
+    path("tillfalliga/<int:pk>/sla-ihop/", walkin_views.temporary_merge, name="temporary-merge"),
+    path("tillfalliga/<int:pk>/komplettera/", walkin_views.temporary_complete, name="temporary-complete"),
     # participant, no login
     path("incheckning/<str:token>/", views.checkin_view, name="checkin"),
 ]

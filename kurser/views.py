@@ -428,7 +428,8 @@ def session_attendance_state(request: HttpRequest, pk: int) -> JsonResponse:
 def session_person_search(request: HttpRequest, pk: int) -> HttpResponse:
     session = selectors.session_get(user=request.user, pk=pk)
     people = selectors.person_search(user=request.user, session=session, q=request.GET.get("q", ""))
-    return render(request, "kurser/_person_search.html", {"people": people, "q": request.GET.get("q", "")})
+    context = {"people": people, "q": request.GET.get("q", ""), "session": session}
+    return render(request, "kurser/_person_search.html", context)
 
 
 @access.require(access.can_view_sessions)

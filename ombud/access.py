@@ -230,6 +230,21 @@ def require(predicate: Callable[[Any], bool]) -> Callable:
     return decorator
 
 
+# --- temporary participants (walk-ins, issue 13 item 3) -------------------------------------
+
+
+def can_handle_temporary(user: User | AnonymousUser) -> bool:
+    """The list "Tillfälliga deltagare": merge each with a registered person or complete it."""
+    return has_role(user, Role.PROGRAMME_LEADER, Role.LOCAL_LEADER)
+
+
+def temporary_people_for(user: User | AnonymousUser) -> QuerySet[Person]:
+    """The temporary participants of the user's municipalities (none for other roles)."""
+    if not can_handle_temporary(user):
+        return Person.objects.none()
+    return people_for(user).filter(temporary=True, erased_at__isnull=True)
+
+
 # --- who may be marked on a session (attendance rules; one rule for every write path) ---------
 
 

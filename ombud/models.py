@@ -152,8 +152,9 @@ class Person(models.Model):
     personnummer = models.CharField(_("personnummer"), max_length=12, unique=True, null=True, blank=True)
     first_name = models.CharField(_("förnamn"), max_length=100)
     last_name = models.CharField(_("efternamn"), max_length=100)
-    gender = models.CharField(_("kön"), max_length=10, choices=Gender.choices)
-    birth_date = models.DateField(_("födelsedatum"))
+    # Blank and null only for a temporary participant (a walk-in without personnummer).
+    gender = models.CharField(_("kön"), max_length=10, choices=Gender.choices, blank=True)
+    birth_date = models.DateField(_("födelsedatum"), null=True, blank=True)
     municipality = models.ForeignKey(
         Municipality, on_delete=models.PROTECT, related_name="people", verbose_name=_("kommun")
     )
@@ -173,6 +174,12 @@ class Person(models.Model):
     # The name folded for search (`ombud.search.search_text`): written by every path that writes
     # a name (services, the import, seed_demo, erasure), because SQLite cannot fold å/ä/ö itself.
     search = models.TextField(blank=True, default="", editable=False)
+    # A walk-in added on the tablet who is not (yet) in the register (issue 13 item 3): not
+    # counted in the reports until a local leader merges or completes the record.
+    # db_default: the bulk import and the benchmarks insert rows with raw SQL, without this column.
+    temporary = models.BooleanField(_("tillfällig"), default=False, db_default=False)
+    # The tablet's id for the add, so a replay over weak Wi-Fi does not add the person twice.
+    client_id = models.UUIDField(null=True, blank=True, unique=True, editable=False)
 
     class Meta:
         ordering = ["last_name", "first_name"]
@@ -198,6 +205,11 @@ class Person(models.Model):
             ),
             # Name search on PostgreSQL: a pg_trgm GIN index on `search`, created by migration
             # 0004 only there (SQLite has no GIN); see ombud/search.py.
+            models.Index(
+                fields=["municipality", "created_at"],
+                name="person_temporary",
+                condition=models.Q(temporary=True),
+            ),
         ]
 
     def __str__(self) -> str:

@@ -293,6 +293,122 @@ def person_update(*, person: Person, by: User | None = None, **fields: Any) -> P
     return person
 
 
+# --- temporary participants (walk-ins added on the tablet, issue 13 item 3) -------------------
+
+TEMPORARY_NAME_REQUIRED = _("Ange förnamn och efternamn.")
+TEMPORARY_WORKPLACE_REQUIRED = _("Välj en arbetsplats i tillfällets kommun.")
+TEMPORARY_PERSONNUMMER_KNOWN = _("Personen finns redan i registret. Sök på namnet i stället.")
+TEMPORARY_NOT_TEMPORARY = _("Personen är inte en tillfällig deltagare.")
+TEMPORARY_PERSONNUMMER_REQUIRED = _("Ange personnummer.")
+TEMPORARY_PERSONNUMMER_OTHER_SCOPE = _(
+    "Personnumret tillhör en medarbetare utanför din behörighet. Be en programledare slå ihop dem."
+)
+
+
+class MergeProposal(ValidationError):
+    """Completing a temporary record with the personnummer of a registered person: never a
+    duplicate, the caller proposes a merge with `person` instead."""
+
+    def __init__(self, person: Person) -> None:
+        super().__init__(PERSON_DUPLICATE)
+        self.person = person
+
+
+@transaction.atomic
+def person_create_temporary(
+    *,
+    first_name: str,
+    last_name: str,
+    workplace: Workplace | None,
+    client_id: Any,
+    personnummer: str = "",
+    by: User | None = None,
+) -> tuple[Person, bool]:
+    """A walk-in who is not in the register: `(person, created)`. Registered in the
+    workplace's municipality and marked temporary; the same `client_id` again (a replay) gives
+    the person added the first time. A personnummer is read by the import's parser; one that
+    is already registered is refused (the ombud should pick that person in the search)."""
+    previous = Person.objects.filter(client_id=client_id).first()
+    if previous is not None:
+        return previous, False
+    first_name, last_name = (first_name or "").strip(), (last_name or "").strip()
+    if not first_name or not last_name:
+        raise ValidationError(TEMPORARY_NAME_REQUIRED)
+    if workplace is None:
+        raise ValidationError(TEMPORARY_WORKPLACE_REQUIRED)
+    number = pnr.normalise(personnummer) if (personnummer or "").strip() else None
+    if number and Person.objects.filter(personnummer=number).exists():
+        raise ValidationError(TEMPORARY_PERSONNUMMER_KNOWN)
+    person = Person(
+        personnummer=number,
+        first_name=first_name,
+        last_name=last_name,
+        gender=pnr.gender(number) if number else "",
+        birth_date=pnr.birth_date(number) if number else None,
+        municipality_id=workplace.municipality_id,
+        workplace=workplace,
+        # A walk-in at workplace training is base staff until the leader says otherwise.
+        target_group=TargetGroup.BASE_STAFF,
+        temporary=True,
+        client_id=client_id,
+    )
+    person.search = search_text(first_name, last_name)
+    person.full_clean()
+    person.save()
+    audit_log(
+        user=by,
+        action=AuditLog.Action.CHANGE,
+        what=_g("Lade till tillfällig deltagare %(name)s") % {"name": person.full_name},
+        person=person,
+        detail={"temporary": person.pk, "client_id": str(client_id)},
+    )
+    data_changed()
+    return person, True
+
+
+@transaction.atomic
+def person_complete(
+    *,
+    person: Person,
+    personnummer: str,
+    target_group: str,
+    gender: str = "",
+    in_scope: Any = None,
+    by: User | None = None,
+) -> Person:
+    """Complete a temporary record: it becomes an ordinary registered person (and counts).
+
+    A personnummer that is already registered is never a second record: `MergeProposal` with
+    that person when `in_scope` (a Person queryset: whom the user may merge into) holds them,
+    otherwise a message to ask a programme leader."""
+    if not person.temporary:
+        raise ValidationError(TEMPORARY_NOT_TEMPORARY)
+    if not (personnummer or "").strip():
+        raise ValidationError(TEMPORARY_PERSONNUMMER_REQUIRED)
+    number = pnr.normalise(personnummer)
+    existing = Person.objects.filter(personnummer=number).exclude(pk=person.pk).first()
+    if existing is not None:
+        if in_scope is not None and in_scope.filter(pk=existing.pk, temporary=False).exists():
+            raise MergeProposal(existing)
+        raise ValidationError(TEMPORARY_PERSONNUMMER_OTHER_SCOPE)
+    person.personnummer = number
+    person.birth_date = pnr.birth_date(number)
+    person.gender = gender or pnr.gender(number)
+    person.target_group = target_group
+    person.temporary = False
+    person.full_clean()
+    person.save()
+    audit_log(
+        user=by,
+        action=AuditLog.Action.CHANGE,
+        what=_g("Kompletterade tillfällig deltagare %(name)s") % {"name": person.full_name},
+        person=person,
+        detail={"completed": person.pk},
+    )
+    data_changed()
+    return person
+
+
 # --- ombud ------------------------------------------------------------------------------------
 
 
@@ -395,7 +511,7 @@ def person_export(*, person: Person, user: User) -> dict[str, Any]:
         "first_name": person.first_name,
         "last_name": person.last_name,
         "gender": person.gender,
-        "birth_date": person.birth_date.isoformat(),
+        "birth_date": person.birth_date.isoformat() if person.birth_date else "",
         "municipality": {"code": person.municipality.code, "name": person.municipality.name},
         "workplace": person.workplace.name if person.workplace is not None else "",
         "target_group": person.target_group,

@@ -388,6 +388,11 @@ def esf_summary(
         summary["cofinancing_total"] = float(
             sum((Decimal(str(c["value"])) for c in cof), Decimal(0)).quantize(Decimal("0.01"))
         )
+    # Walk-ins not yet merged or completed count nowhere above (kurser.counting); how many there
+    # are is said apart, as an extra key only when there are any (the spec's shape is kept).
+    temporary = counting.temporary_count(counting.in_period(counting.temporary_rows(), *args))
+    if temporary:
+        summary["temporary_participants"] = temporary
     return summary
 
 

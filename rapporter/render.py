@@ -253,6 +253,10 @@ def esf_xlsx(summary: dict, *, meta: dict) -> bytes:
         cover.append((_("Samfinansiering totalt (kr)"), summary["cofinancing_total"], MONEY_FORMAT))
     else:
         cover.append((_("Samfinansiering"), _("samfinansiering ej konfigurerad"), None))
+    if summary.get("temporary_participants"):
+        cover.append(
+            (_("Tillfälliga deltagare (räknas inte)"), summary["temporary_participants"], INT_FORMAT)
+        )
     for label, value, fmt in cover:
         ws.append([ws.cell(label, bold=True), ws.cell(value, number_format=fmt)])
 

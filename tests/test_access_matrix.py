@@ -118,6 +118,10 @@ def world(ale, molndal, programme_leader, local_leader_ale, ombud_molndal, coord
             "session": session,
             "report": report,
             "apikey": apikey,
+            # walk-ins (issue 13 item 3): a temporary participant of each municipality
+            "temporary": PersonFactory(
+                workplace=workplace, personnummer=None, gender="", birth_date=None, temporary=True
+            ),
         }
     users = {
         "anon": None,
@@ -197,6 +201,7 @@ def _kind(name: str, args: tuple[str, ...]) -> str | None:
         ("user-", "account"),
         ("session-", "session"),
         ("report-", "report"),
+        ("temporary-", "temporary"),
     ):
         if short.startswith(prefix):
             return kind
@@ -424,6 +429,27 @@ EXPECTED: dict[str, dict[str, str]] = {
     "kurser:session-person-search": {
         "GET": "anon=302 none=403 O=200/404 L=200/404 C=403 P=200",
         "POST": "anon=405 none=405 O=405 L=405 C=405 P=405",
+    },
+    # walk-ins (issue 13 item 3): added on the tablet, merged or completed by leaders
+    "kurser:session-walkin": {
+        "GET": "anon=302 none=403 O=200/404 L=200/404 C=403 P=200",
+        "POST": "anon=302 none=403 O=400/404 L=400/404 C=403 P=400",
+    },
+    "kurser:temporary-list": {
+        "GET": "anon=302 none=403 O=403 L=200 C=403 P=200",
+        "POST": "anon=302 none=403 O=403 L=200 C=403 P=200",
+    },
+    "kurser:temporary-detail": {
+        "GET": "anon=302 none=403 O=403 L=200/404 C=403 P=200",
+        "POST": "anon=302 none=403 O=403 L=200/404 C=403 P=200",
+    },
+    "kurser:temporary-merge": {
+        "GET": "anon=405 none=405 O=405 L=405 C=405 P=405",
+        "POST": "anon=302 none=403 O=403 L=400/404 C=403 P=400",
+    },
+    "kurser:temporary-complete": {
+        "GET": "anon=405 none=405 O=405 L=405 C=405 P=405",
+        "POST": "anon=302 none=403 O=403 L=400/404 C=403 P=400",
     },
     "kurser:session-invite": {
         "GET": "anon=302 none=403 O=200/404 L=200/404 C=403 P=200",

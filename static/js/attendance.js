@@ -263,6 +263,64 @@
     row.querySelector('[data-action="cycle"]').focus();
   });
 
+  // "Lägg till ny deltagare": someone not in the register. The server adds them as a temporary
+  // participant (one person per client id, so a retry after a lost answer adds no one twice)
+  // and answers with their id; from then on they are a row like any other, marked present and
+  // saved through the ordinary submission queue.
+  document.getElementById("walkin-results").addEventListener("submit", async (ev) => {
+    const form = ev.target.closest("#walkin-form");
+    if (!form) return;
+    ev.preventDefault();
+    if (blocked()) return;
+    const error = document.getElementById("walkin-error");
+    const submit = form.querySelector('[type="submit"]');
+    if (!form.dataset.clientId) form.dataset.clientId = uuid4();
+    const body = {
+      client_id: form.dataset.clientId,
+      first_name: form.elements.first_name.value.trim(),
+      last_name: form.elements.last_name.value.trim(),
+      workplace_id: form.elements.workplace_id.value,
+      personnummer: form.elements.personnummer.value.trim(),
+    };
+    submit.disabled = true;
+    let res, answer = {};
+    try {
+      res = await fetch(form.dataset.url, {
+        method: "POST", credentials: "same-origin", redirect: "manual",
+        headers: { "Content-Type": "application/json", "X-CSRFToken": csrf, "Accept": "application/json" },
+        body: JSON.stringify(body),
+      });
+      try { answer = await res.json(); } catch (e) { answer = {}; }
+    } catch (e) {
+      res = null;
+    } finally {
+      submit.disabled = false;
+    }
+    if (!res || res.status >= 500) {
+      error.textContent = text("walkin-offline");
+      error.classList.remove("d-none");
+      return;
+    }
+    if (res.type === "opaqueredirect" || res.status === 403 || res.status === 401) {
+      error.textContent = text("login");
+      error.classList.remove("d-none");
+      return;
+    }
+    if (!res.ok) {
+      error.textContent = answer.error || String(res.status);
+      error.classList.remove("d-none");
+      // Corrected input is a new add: a new id (the refused one stored nothing).
+      delete form.dataset.clientId;
+      return;
+    }
+    const row = addRow(String(answer.person_id), answer.name, answer.workplace);
+    setStatus(row, "närvarande");
+    document.getElementById("walkin-q").value = "";
+    document.getElementById("walkin-results").textContent = "";
+    row.scrollIntoView({ block: "center" });
+    row.querySelector('[data-action="cycle"]').focus();
+  });
+
   // The session started while the page was open (the server says so): marking opens.
   function unblock() {
     started = true;
