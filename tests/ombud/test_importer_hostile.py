@@ -1,4 +1,4 @@
-"""Issue 9: hostile-input property tests for the people and attendance imports. Random and
+"""Issue 9: hostile-input property tests for the people, attendance and survey-answer imports. Random and
 malicious files (random bytes, random cells, formulas, huge numbers, broken workbooks) never
 raise, and a rejected file writes nothing: every table has the same rows before and after."""
 
@@ -13,6 +13,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from openpyxl import Workbook
 
+from enkater.importing import import_survey_answers
+from enkater.models import Answer, Response
 from kurser.importing import import_attendance
 from kurser.models import Attendance, Course, Session
 from ombud.importing import engine, import_people
@@ -54,6 +56,20 @@ ATTENDANCE_HEADER = [
     "deltagare",
     "närvaro",
     "närvarominuter",
+]
+SURVEY_HEADER = [
+    "personnummer",
+    "enkät",
+    "moment",
+    "datum",
+    "information",
+    "kommunikation",
+    "innehall",
+    "sakerhet",
+    "problemlosning",
+    "rutin",
+    "leda",
+    "kompetens",
 ]
 PEOPLE_NUMBERS = ["19780314-1121", "851102-2355", "9901094525", "19670416-1006"]
 
@@ -124,7 +140,8 @@ CELL = st.one_of(
 
 
 def _tables() -> tuple[int, ...]:
-    return tuple(m.objects.count() for m in (Person, Workplace, Session, Attendance, Course, AuditLog))
+    models = (Person, Workplace, Session, Attendance, Course, AuditLog, Response, Answer)
+    return tuple(m.objects.count() for m in models)
 
 
 def _csv(header: list[str], rows: list[list[str]], sep: str, encoding: str) -> bytes:
@@ -179,6 +196,10 @@ def _attendance(programme, data: bytes, name: str) -> None:
     _check(lambda f: import_attendance(f, programme=programme), data, name)
 
 
+def _answers(programme, data: bytes, name: str) -> None:
+    _check(lambda f: import_survey_answers(f, programme=programme), data, name)
+
+
 FILES_OF_BYTES = st.tuples(st.binary(max_size=3000), st.sampled_from(["x.csv", "x.xlsx", "x.txt", "x"]))
 
 
@@ -188,6 +209,7 @@ def test_random_bytes_never_raise_or_write(register, file):
     data, name = file
     _people(data, name)
     _attendance(register, data, name)
+    _answers(register, data, name)
 
 
 NAME = st.text(alphabet="abcdeåäöABCÅÄÖ -", min_size=1, max_size=12).map(str.strip).filter(bool)
@@ -230,6 +252,27 @@ VALID_ATTENDANCE_ROW = st.builds(
 )
 
 
+VALID_SURVEY_ROW = st.builds(
+    lambda who, moment, score: [
+        who,
+        "DIGKOMP",
+        moment,
+        "2020-03-12",
+        score,
+        score,
+        "",
+        score,
+        "",
+        "",
+        "",
+        "",
+    ],
+    st.sampled_from(PEOPLE_NUMBERS[:2]),
+    st.sampled_from(["före", "efter"]),
+    st.sampled_from(["1", "3", "5"]),
+)
+
+
 def _spoiled(valid: st.SearchStrategy[list[str]]) -> st.SearchStrategy[list[str]]:
     """A valid row with one cell replaced by something hostile."""
     return st.tuples(valid, st.integers(0, 20), CELL).map(
@@ -264,6 +307,18 @@ def test_random_attendance_csv_never_raises_and_a_rejected_file_writes_nothing(r
     _attendance(register, _csv(ATTENDANCE_HEADER, rows, sep, encoding), "narvaro.csv")
 
 
+@HYPOTHESIS
+@given(
+    rows=_rows(len(SURVEY_HEADER), VALID_SURVEY_ROW),
+    sep=st.sampled_from([";", ","]),
+    encoding=st.sampled_from(["utf-8", "cp1252"]),
+)
+def test_random_survey_answer_csv_never_raises_and_a_rejected_file_writes_nothing(
+    register, rows, sep, encoding
+):
+    _answers(register, _csv(SURVEY_HEADER, rows, sep, encoding), "svar.csv")
+
+
 XLSX_CELL = st.one_of(
     CELL.filter(lambda s: all(c in string.printable or ord(c) > 159 for c in s)),
     st.integers(min_value=-(10**15), max_value=10**15),
@@ -278,6 +333,7 @@ XLSX_CELL = st.one_of(
 def test_random_workbooks_never_raise_and_a_rejected_file_writes_nothing(register, rows):
     _people(_xlsx(PEOPLE_HEADER, rows), "personal.xlsx")
     _attendance(register, _xlsx(ATTENDANCE_HEADER, rows), "narvaro.xlsx")
+    _answers(register, _xlsx(SURVEY_HEADER, rows), "svar.xlsx")
 
 
 @pytest.fixture(scope="module")
@@ -295,6 +351,7 @@ def test_broken_workbooks_never_raise_or_write(register, good_workbook, cut, fli
         data[position % len(data)] ^= 0xFF
     _people(bytes(data), "personal.xlsx")
     _attendance(register, bytes(data), "narvaro.xlsx")
+    _answers(register, bytes(data), "svar.xlsx")
 
 
 @settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
