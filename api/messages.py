@@ -8,3 +8,7 @@ API_MUNICIPALITY_REQUIRED = _("Ange kommun (kommunkod): nyckeln gäller bara vis
 API_MUNICIPALITY_UNKNOWN = _("Okänd kommun.")
 API_NOT_FOUND = _("Finns inte.")
 API_PERIOD = _("Ange datum som ÅÅÅÅ-MM-DD.")
+API_MALFORMED_JSON = _("Ogiltig JSON: kontrollera citattecken, kommatecken och klamrar.")
+API_THROTTLED = _("För många anrop med den här nyckeln. Försök igen om %(seconds)s sekunder.")
+API_UNSUPPORTED_MEDIA = _("Skicka JSON (Content-Type: application/json).")
+API_METHOD_NOT_ALLOWED = _("Metoden %(method)s stöds inte här.")

@@ -230,3 +230,20 @@ def test_the_readme_curl_example_works(key_ale, ale):
     response = key_ale.post(URL, json.loads(example.group(1)), format="json")
     assert response.status_code == 200, response.content
     assert response.json() == {"total": 1, "created": 1, "updated": 0, "unchanged": 0}
+
+
+@pytest.mark.django_db
+def test_protocol_errors_answer_in_the_portals_words(key_ale):
+    """DRF's own parse, media-type and method errors come in English; the API answers with the
+    portal's messages (Swedish by default) instead."""
+    from api.messages import API_MALFORMED_JSON, API_METHOD_NOT_ALLOWED, API_UNSUPPORTED_MEDIA
+
+    broken = key_ale.generic("POST", URL, "{bad json", content_type="application/json")
+    assert broken.status_code == 400
+    assert broken.json() == {"detail": str(API_MALFORMED_JSON)}
+    form = key_ale.generic("POST", URL, "a=b", content_type="text/plain")
+    assert form.status_code == 415
+    assert form.json() == {"detail": str(API_UNSUPPORTED_MEDIA)}
+    wrong_method = key_ale.delete(URL)
+    assert wrong_method.status_code == 405
+    assert wrong_method.json() == {"detail": str(API_METHOD_NOT_ALLOWED) % {"method": "DELETE"}}
