@@ -58,7 +58,7 @@ dev: $(VENV)/.installed messages migrate
 	DEBUG=true $(PY) manage.py runserver 127.0.0.1:8000
 
 test: $(VENV)/.installed-dev messages
-	$(VENV)/bin/pytest
+	$(VENV)/bin/pytest -n 2 --dist loadgroup
 
 worker: $(VENV)/.installed
 	$(VENV)/bin/celery -A modig worker --loglevel=INFO --concurrency=2

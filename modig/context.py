@@ -40,8 +40,8 @@ NAVIGATION: list[tuple[Promise, list[Item]]] = [
         [
             ("ombud:person-list", _("Medarbetare"), access.can_view_people),
             ("ombud:ombud-list", _("Ombud"), access.can_manage_places),
-            ("kurser:temporary-list", _("Tillfälliga deltagare"), access.can_handle_temporary),
             ("ombud:municipality-list", _("Kommuner"), access.can_manage_places),
+            ("kurser:temporary-list", _("Tillfälliga deltagare"), access.can_handle_temporary),
         ],
     ),
     (

@@ -105,3 +105,12 @@ def client_as(client):
         return client
 
     return login
+
+
+def pytest_collection_modifyitems(config, items):
+    """Under `pytest -n 2 --dist loadgroup` (make test), the tests that start a real Celery worker
+    run one after another on one xdist worker: a Celery worker started for one test database
+    must not take the tasks another test queued on the same broker."""
+    for item in items:
+        if item.get_closest_marker("services"):
+            item.add_marker(pytest.mark.xdist_group("services"))
