@@ -7,12 +7,11 @@ Celery task `rapporter.tasks.report_generate`, exactly as when the web UI asks f
 
 from __future__ import annotations
 
-import json
-
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
+from rapporter import render
 from rapporter.management.commands import _report_cli as cli
 from rapporter.models import Report
 from rapporter.queries import esf_summary
@@ -65,7 +64,7 @@ class Command(BaseCommand):
             summary = esf_summary(
                 programme=programme, date_from=date_from, date_to=date_to, municipality=municipality
             )
-            cli.write_atomically(opts["output"], json.dumps(summary, ensure_ascii=False, indent=1).encode())
+            cli.write_atomically(opts["output"], render.to_json(summary))
         else:
             cli.check_broker()
             report = report_request(
