@@ -4,12 +4,9 @@ a report, and the sweeper run by a real worker (issue 9 item 4 and "failure test
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 import os
 import signal
-import subprocess
-import sys
 import time
 from pathlib import Path
 
@@ -19,68 +16,10 @@ from django.utils import timezone
 from rapporter import services
 from rapporter.models import Report
 from tests.factories import ProgrammeFactory, UserFactory
-from tests.modig.test_celery_worker import wait_for
-from tests.services import database_url_for_subprocess, require_real_services
+from tests.services import celery_worker, wait_for
 
 ROOT = Path(__file__).resolve().parents[2]
 pytestmark = [pytest.mark.services, pytest.mark.django_db(transaction=True)]
-
-
-@contextlib.contextmanager
-def worker(settings, tmp_path, *, app: str, pool: str, extra_env: dict[str, str] | None = None):
-    """A real worker process on a queue of its own; the test's tasks are routed to it."""
-    require_real_services()
-    from modig.celery import app as celery_app
-
-    queue = f"modig-fail-{os.getpid()}-{pool}"
-    env = {
-        **os.environ,
-        "DATABASE_URL": database_url_for_subprocess(),
-        "CELERY_BROKER_URL": settings.CELERY_BROKER_URL,
-        "MEDIA_ROOT": str(settings.MEDIA_ROOT),
-        "DJANGO_SETTINGS_MODULE": "modig.settings",
-        "DEBUG": "true",
-        **(extra_env or {}),
-    }
-    log = open(tmp_path / f"worker-{pool}.log", "w+")  # noqa: SIM115 - closed below
-    command = [sys.executable, "-m", "celery", "-A", app, "worker", f"--pool={pool}", "--loglevel=INFO"]
-    command += [
-        "-Q",
-        queue,
-        "-n",
-        f"{queue}@%h",
-        "--without-heartbeat",
-        "--without-gossip",
-        "--without-mingle",
-    ]
-    if pool == "prefork":
-        command += ["--concurrency=1"]
-    proc = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
-    celery_app.conf.task_always_eager = False
-    settings.CELERY_TASK_ALWAYS_EAGER = False
-    old_queue = celery_app.conf.task_default_queue
-    celery_app.conf.task_default_queue = queue
-
-    def tail() -> str:
-        log.seek(0)
-        return log.read()[-4000:]
-
-    try:
-        deadline = time.monotonic() + 60
-        while not celery_app.control.ping(destination=[f"{queue}@{os.uname().nodename}"], timeout=1):
-            if proc.poll() is not None or time.monotonic() > deadline:
-                pytest.fail("Celery-arbetaren startade inte:\n" + tail())
-        proc.log_tail = tail  # type: ignore[attr-defined]
-        yield proc
-    finally:
-        celery_app.conf.task_default_queue = old_queue
-        celery_app.conf.task_always_eager = True
-        proc.send_signal(signal.SIGTERM)
-        try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-        log.close()
 
 
 def pool_children(pid: int) -> list[int]:
@@ -103,7 +42,9 @@ def test_sigkill_of_the_pool_process_mid_report_finishes_the_report_exactly_once
     hold = tmp_path / "hold"
     hold.touch()
     extra = {"MODIG_TEST_HOLD_MARKER": str(hold), "REPORT_HEARTBEAT_SECONDS": "1"}
-    with worker(settings, tmp_path, app="tests.modig.slow_worker", pool="prefork", extra_env=extra) as proc:
+    with celery_worker(
+        settings, tmp_path, app="tests.modig.slow_worker", pool="prefork", extra_env=extra
+    ) as proc:
         report = order(ProgrammeFactory(code="KILL"), UserFactory(role="samordnare"))
         report = wait_for(report, {Report.Status.RUNNING}, seconds=30)
         first_task = report.task_id
@@ -130,7 +71,7 @@ def test_sigkill_of_the_pool_process_mid_report_finishes_the_report_exactly_once
 def test_the_sweeper_run_by_a_real_worker_fails_a_stuck_report(settings, tmp_path):
     from rapporter.tasks import report_sweep
 
-    with worker(settings, tmp_path, app="modig", pool="solo"):
+    with celery_worker(settings, tmp_path, app="modig", pool="solo"):
         programme = ProgrammeFactory(code="SWEEP")
         user = UserFactory(role="samordnare")
         stuck = Report.objects.create(

@@ -240,7 +240,7 @@ def small_chunks(monkeypatch, settings):
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.usefixtures("small_chunks", "real_worker")
 def test_a_real_worker_renders_the_chunks_and_joins_them(month_data, django_capture_on_commit_callbacks):
-    from tests.modig.test_celery_worker import wait_for
+    from tests.services import wait_for
 
     report = ask(month_data)
     report = wait_for(report, {Report.Status.DONE, Report.Status.FAILED}, seconds=120)
