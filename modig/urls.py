@@ -31,6 +31,7 @@ urlpatterns = [
     path("personal/", include((ombud_urls.urlpatterns + staff_urls.urlpatterns, ombud_urls.app_name))),
     path("kurser/", include("kurser.urls")),
     path("rapporter/", include("rapporter.urls")),
+    path("enkater/", include("enkater.urls")),
     path("api/", include("api.urls")),
 ]
 # Media files (reports, exports) are never served as static files: they contain personal data

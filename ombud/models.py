@@ -329,8 +329,10 @@ class NotificationKind(models.TextChoices):
     APPROVAL_DIGEST = "approval_digest", _("Tillfällen som väntar på godkännande (en gång per dag)")
     REPORT_READY = "report_ready", _("En rapport du beställt är klar")
     REPORT_FAILED = "report_failed", _("En rapport du beställt kunde inte skapas")
-    # Not sent yet: the participants' monthly confirmation and pending surveys do not exist.
-    # Add their kinds here (and templates in templates/notifications/) when they do.
+    # Participants (people without an account): a survey waiting for their answer, sent when
+    # their local leader asks for a reminder, and the one-time code that confirms a month's hours.
+    SURVEY_REMINDER = "survey_reminder", _("Påminnelse om en enkät som väntar på ditt svar")
+    CONFIRMATION_CODE = "confirmation_code", _("Engångskod för att bekräfta en månads timmar")
 
 
 # Kinds that carry a duty cannot be turned off (README "E-postaviseringar"): the local leader's
@@ -339,6 +341,9 @@ class NotificationKind(models.TextChoices):
 DUTY_KINDS = frozenset(
     {NotificationKind.APPROVAL_DIGEST, NotificationKind.SESSION_CANCELLED, NotificationKind.SESSION_MOVED}
 )
+
+# Kinds sent to participants (people without an account): not in a user's settings page.
+PARTICIPANT_KINDS = frozenset({NotificationKind.SURVEY_REMINDER, NotificationKind.CONFIRMATION_CODE})
 
 
 class Notification(models.Model):

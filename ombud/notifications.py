@@ -32,7 +32,7 @@ from django.db.models import F, Q
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
-from ombud.models import DUTY_KINDS, Notification, NotificationKind, NotificationSettings
+from ombud.models import DUTY_KINDS, PARTICIPANT_KINDS, Notification, NotificationKind, NotificationSettings
 
 if TYPE_CHECKING:
     from ombud.models import Person, User
@@ -198,4 +198,4 @@ def notification_settings_save(*, user: User, language: str, wanted: list[str]) 
 
 
 def optional_kinds() -> list[str]:
-    return [k for k in NotificationKind.values if k not in DUTY_KINDS]
+    return [k for k in NotificationKind.values if k not in DUTY_KINDS and k not in PARTICIPANT_KINDS]

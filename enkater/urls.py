@@ -1,0 +1,11 @@
+"""enkater's pages: the survey builder (programme leaders), answering (tablet and phone), the
+effect dashboard and the participant's own page. Participant pages carry a signed token and
+need no account."""
+
+from __future__ import annotations
+
+from django.urls import path  # noqa: F401
+
+app_name = "enkater"
+
+urlpatterns: list = []
