@@ -301,13 +301,13 @@ def _answer(
             return None
         return value, None
     if kind in (QuestionKind.SINGLE, QuestionKind.MULTIPLE):
-        options = {fold(c): c for c in question.choices}
+        options = {fold(c): c for c in question.option_codes()}
         picked = [t.strip() for t in text.split(";")] if kind == QuestionKind.MULTIPLE else [text]
         values = []
         for item in picked:
             value = options.get(fold(item))
             if value is None:
-                ctx.error(row, label, VALUE_CHOICE, value=item, choices=", ".join(question.choices))
+                ctx.error(row, label, VALUE_CHOICE, value=item, choices=", ".join(question.option_codes()))
                 return None
             values.append(value)
         return ";".join(values), None

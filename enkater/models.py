@@ -9,6 +9,7 @@ empty answer is no row at all, so "a respondent to a question" is simply "has an
 from __future__ import annotations
 
 from django.db import models
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from ombud.models import Person, Programme, TargetGroup
@@ -79,6 +80,28 @@ class Question(models.Model):
 
     def __str__(self) -> str:
         return f"{self.survey.code}.{self.code}"
+
+    def text(self, language: str | None = None) -> str:
+        """The question in the user's language (English falls back to Swedish)."""
+        language = language or get_language() or "sv"
+        return self.text_en if language.startswith("en") and self.text_en else self.text_sv
+
+    def options(self, language: str | None = None) -> list[tuple[str, str]]:
+        """(code, label) of a choice question's options, in the user's language. An option is
+        stored as {"code", "sv", "en"}; a bare code (rows from before labels) is its own label."""
+        language = language or get_language() or "sv"
+        english = language.startswith("en")
+        out = []
+        for option in self.choices or []:
+            if isinstance(option, str):
+                out.append((option, option))
+            else:
+                label = (option.get("en") if english else None) or option.get("sv") or option["code"]
+                out.append((option["code"], label))
+        return out
+
+    def option_codes(self) -> list[str]:
+        return [code for code, _label in self.options("sv")]
 
 
 class Response(models.Model):

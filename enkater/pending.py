@@ -1,0 +1,93 @@
+"""Which surveys wait for a person's answer: the one rule that the tablet, the phone link, the
+participant's own page and the effect dashboard's list of non-responders all follow.
+
+A survey *applies* to a person who is registered (not a temporary walk-in) and in the survey's
+target group (an empty target group: everyone). Among the programmes the person participates in
+(a counted attendance row, `kurser.counting`), a moment of an applying survey is *due* when it
+is not answered yet and:
+
+- `före`: the person has not answered `efter` either (a "before" after the "after" is no before);
+- `efter`: the survey has no `före`, or `före` was answered on an earlier day (so a person does
+  not answer both at the same sitting);
+- `uppföljning`: the person's first session in the programme was at least
+  `FOLLOW_UP_AFTER_DAYS` days ago (a follow-up asks what changed at work since).
+
+Answering itself (enkater.answering) only requires that the survey applies, that the moment is
+one of the survey's and that it is not answered yet; "due" decides what is offered and listed.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.db.models import Min
+from django.utils import timezone
+
+from enkater.models import Moment, Response, Survey
+from kurser.counting import counted_rows
+from ombud.models import Person
+
+FOLLOW_UP_AFTER_DAYS = 30
+
+
+@dataclass(frozen=True)
+class Pending:
+    survey: Survey
+    moment: str
+
+
+def applies(survey: Survey, person: Person) -> bool:
+    return not person.temporary and (not survey.target_group or survey.target_group == person.target_group)
+
+
+def moment_due(
+    survey: Survey, moment: str, answered: dict[str, dt.date], first_session: dt.date, today: dt.date
+) -> bool:
+    """Is `moment` of `survey` due, given the moments already answered (moment → date) and the
+    date of the person's first counted session in the survey's programme?"""
+    if moment not in survey.moments or moment in answered:
+        return False
+    if moment == Moment.BEFORE:
+        return Moment.AFTER not in answered
+    if moment == Moment.AFTER:
+        before = answered.get(Moment.BEFORE)
+        return Moment.BEFORE not in survey.moments or (before is not None and before < today)
+    return first_session <= today - dt.timedelta(days=FOLLOW_UP_AFTER_DAYS)
+
+
+def pending_for_person(
+    *, person: Person, today: dt.date | None = None, programme_id: int | None = None
+) -> list[Pending]:
+    """The (survey, moment) pairs due for the person, in survey code and moment order; with
+    `programme_id`, only that programme's. Three queries whatever the number of surveys."""
+    if person.temporary:
+        return []
+    today = today or timezone.localdate()
+    rows = counted_rows().filter(person=person)
+    if programme_id is not None:
+        rows = rows.filter(session__programme_id=programme_id)
+    first = dict(
+        rows.values_list("session__programme_id")
+        .annotate(first=Min("session__date"))
+        .values_list("session__programme_id", "first")
+    )
+    if not first:
+        return []
+    surveys = [
+        s
+        for s in Survey.objects.filter(programme_id__in=first).order_by("programme_id", "code")
+        if applies(s, person)
+    ]
+    answered: dict[int, dict[str, dt.date]] = {}
+    for survey_id, moment, day in Response.objects.filter(person=person, survey__in=surveys).values_list(
+        "survey_id", "moment", "answered_on"
+    ):
+        answered.setdefault(survey_id, {})[moment] = day
+    order = list(Moment.values)
+    return [
+        Pending(survey, moment)
+        for survey in surveys
+        for moment in sorted(survey.moments, key=order.index)
+        if moment_due(survey, moment, answered.get(survey.pk, {}), first[survey.programme_id], today)
+    ]
