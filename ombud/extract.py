@@ -6,8 +6,13 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+from collections.abc import Callable, Sequence
+from functools import cache
+from typing import Any, Protocol
 
+from django.conf import settings
 from django.utils import timezone
+from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -42,6 +47,25 @@ ACCOUNT_FIELDS = [
 TABLES = {"attendance", "audit"}
 
 
+class ExtractSection(Protocol):
+    """What an app built on ombud stores about a person (named in
+    `settings.PERSON_EXTRACT_SECTIONS`, so ombud imports none of them): for the register extract
+    its key in the JSON, a title and columns for the page, and the rows (JSON-able dicts) for one
+    person; for erasure, `erase(person)` removes what would identify the person and keeps what
+    reported totals need, as `ombud.services.person_erase` does with the person row itself."""
+
+    key: str
+    title: Any
+    columns: Sequence[tuple[str, Any]]
+    rows: Callable[[Any], list[dict[str, Any]]]
+    erase: Callable[[Any], None]
+
+
+@cache
+def extract_sections() -> tuple[ExtractSection, ...]:
+    return tuple(import_string(path) for path in settings.PERSON_EXTRACT_SECTIONS)
+
+
 def _text(value) -> str:
     """One value of the extract as a reader expects it: dates and times without ISO clutter."""
     if value in (None, "", [], {}):
@@ -66,8 +90,22 @@ def _rows(data: dict, fields: list) -> list[tuple[str, str]]:
 
 def sections(data: dict) -> dict:
     """The extract's data (from `services.person_export`) as labelled rows and tables."""
-    person = {k: v for k, v in data.items() if k not in TABLES and k not in ("ombud", "account")}
+    extra = extract_sections()
+    tables = TABLES | {section.key for section in extra}
+    person = {k: v for k, v in data.items() if k not in tables and k not in ("ombud", "account")}
     return {
+        "sections": [
+            {
+                "key": section.key,
+                "title": section.title,
+                "columns": [label for _key, label in section.columns],
+                "rows": [
+                    [_text(row.get(key)) for key, _label in section.columns] for row in data[section.key]
+                ],
+            }
+            for section in extra
+            if section.key in data
+        ],
         "person": _rows(person, PERSON_FIELDS),
         "ombud": _rows(data["ombud"], OMBUD_FIELDS) if data.get("ombud") else None,
         "account": _rows(data["account"], ACCOUNT_FIELDS) if data.get("account") else None,

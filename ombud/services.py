@@ -30,6 +30,7 @@ from django.utils.translation import gettext_lazy as _
 
 from ombud import personnummer as pnr
 from ombud.datacache import data_changed
+from ombud.extract import extract_sections
 from ombud.models import (
     AuditLog,
     Municipality,
@@ -539,6 +540,7 @@ def person_export(*, person: Person, user: User) -> dict[str, Any]:
     attendances = getattr(person, "attendances", None)
     rows = []
     if attendances is not None:
+        status_labels = dict(attendances.model._meta.get_field("status").flatchoices)
         for row in attendances.order_by("session__date", "session__start_time").values(
             "session__date",
             "session__start_time",
@@ -557,11 +559,15 @@ def person_export(*, person: Person, user: User) -> dict[str, Any]:
                     "programme": row["session__programme__code"],
                     "municipality": row["session__municipality__name"],
                     "status": row["status"],
+                    "status_label": str(status_labels.get(row["status"], row["status"])),
                     "minutes": row["minutes"],
                     "recorded_at": _jsonable(row["recorded_at"]),
                 }
             )
     data["attendance"] = rows
+    # Apps built on ombud (surveys, confirmations) add what they store about the person.
+    for section in extract_sections():
+        data[section.key] = section.rows(person)
     data["audit"] = [
         {"at": _jsonable(a.at), "action": a.action, "what": a.what}
         for a in AuditLog.objects.filter(person=person).order_by("at")
@@ -591,6 +597,9 @@ def person_erase(*, person: Person, user: User | None, reason: str) -> None:
     person.search = search_text(person.first_name, person.last_name)
     person.full_clean()
     person.save()
+    # What other apps store about the person in their own words (free-text answers) goes too.
+    for section in extract_sections():
+        section.erase(person)
     # Audit text must not contain the name or number that were just erased.
     audit_log(
         user=user,
