@@ -335,3 +335,17 @@ def test_reissue_of_someone_elses_report_is_404(client_as, coordinator, programm
     response = client_as(coordinator).post(reverse("rapporter:report-reissue", args=[old.pk]))
     assert response.status_code == 404
     assert Report.objects.count() == 1
+
+
+def test_older_reports_are_a_page_further_and_polling_keeps_the_page(client_as, coordinator, programme):
+    reports = [finished_report(user=coordinator, programme=programme) for _ in range(26)]
+    client = client_as(coordinator)
+    first = client.get(LIST).content.decode()
+    assert first.count("Ladda ner") == 25 and f'id="report-{reports[0].pk}"' not in first
+    assert "?page=2" in first  # the pagination links
+    second = client.get(LIST, {"page": 2}).content.decode()
+    assert second.count("Ladda ner") == 1 and f'id="report-{reports[0].pk}"' in second
+    ReportFactory(programme=programme, requested_by=coordinator, status=Report.Status.RUNNING)
+    # A running report lands on page 1, and page 1 polls itself; a hand-typed page is harmless.
+    assert f'hx-get="{LIST}" hx-trigger' in client.get(LIST).content.decode()
+    assert client.get(LIST, {"page": "99999999999999999999"}).status_code == 200
