@@ -4,8 +4,13 @@ need no account."""
 
 from __future__ import annotations
 
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from enkater.views import answer
 
 app_name = "enkater"
 
-urlpatterns: list = []
+urlpatterns: list = [
+    # the participant's phone, no account: a personal link
+    path("svar/<str:token>/", answer.answer, name="answer"),
+]
