@@ -100,6 +100,13 @@ def test_labels_follow_the_users_language(client, programme, person, custom):
     assert "Which tools?" in page and "Teams meetings" in page and "Nöjd?" in page  # no English: Swedish
 
 
+def test_the_language_switch_on_the_page_works_without_an_account(client, programme, person, custom):
+    url = answer_url(person, custom, "efter")
+    switched = client.post(reverse("set_language"), {"language": "en", "next": url}, follow=True)
+    assert switched.redirect_chain[-1][0] == url
+    assert "Which tools?" in html(switched) and '<html lang="en">' in html(switched)
+
+
 def test_answering_thanks_and_never_shows_the_answers_again(client, programme, person, custom):
     url = answer_url(person, custom, "efter")
     response = client.post(url, {"q-nöjd": "ja", "q-verktyg": ["outlook", "teams"], "q-fri": "Hemligt svar"})
