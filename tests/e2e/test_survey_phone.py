@@ -109,3 +109,47 @@ def test_answering_through_a_personal_link_on_a_phone_moves_the_figures(page_as,
     page.wait_for_selector("text=Tack för ditt svar")
     area = digcomp(programme)[0]
     assert (area["area"], area["pairs"], area["before"], area["after"]) == ("information", 5, 1.8, 3.8)
+
+
+def test_the_session_qr_code_leads_a_present_participant_to_their_surveys(page_as, molndal):
+    from django.utils import timezone
+
+    from kurser import checkin
+    from kurser.models import Session
+
+    programme = ProgrammeFactory(code="MODIG", name="Modig", municipalities=[molndal])
+    ensure_default_surveys(programme)
+    start = timezone.localtime() - dt.timedelta(minutes=50)
+    session = SessionFactory(
+        programme=programme,
+        municipality=molndal,
+        date=start.date(),
+        start_time=start.time().replace(second=0, microsecond=0),
+        status=Session.Status.PLANNED,
+    )
+    me = PersonFactory(
+        workplace=WorkplaceFactory(municipality=molndal), first_name="Yasmin", last_name="Hansson"
+    )
+    AttendanceFactory(session=session, person=me, status=AttendanceStatus.PRESENT)
+
+    page = page_as(None, PHONE)
+    page.goto(f"{page.base_url}/enkater/tillfalle/{checkin.make_token(session)}/")
+    assert_no_axe_violations(page)
+    _focus(page, "input[name=name]")
+    page.keyboard.type("Yasmin Hansson")
+    page.keyboard.press("Tab")
+    page.keyboard.type(me.personnummer[-4:])
+    page.keyboard.press("Enter")
+    page.wait_for_selector("text=Dina enkäter")
+    assert_no_axe_violations(page)
+    page.screenshot(path=shot_path("enkater-phone-session-list", PHONE), full_page=True)
+    _focus(page, "a[href^='/enkater/svar/']")
+    page.keyboard.press("Enter")
+    page.wait_for_selector("h1:has-text('Digital kompetens')")
+    _focus(page, "input[name=q-information]")
+    page.keyboard.press("ArrowRight")
+    _focus(page, "button[type=submit]")
+    page.keyboard.press("Enter")
+    page.wait_for_selector("text=Tack för ditt svar")
+    response = Response.objects.get(person=me)
+    assert (response.survey.code, response.moment, response.source) == (DIGKOMP, "före", "länk")
