@@ -4,8 +4,16 @@ need no account."""
 
 from __future__ import annotations
 
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from enkater.views import answer
 
 app_name = "enkater"
 
-urlpatterns: list = []
+urlpatterns: list = [
+    # the participant's phone, no account: a personal link, or the session's survey QR code
+    path("svar/<str:token>/", answer.answer, name="answer"),
+    path("tillfalle/<str:token>/", answer.session_surveys, name="session"),
+    # the ombud's screen: the session's survey QR code
+    path("tillfallen/<int:pk>/qr/", answer.session_qr, name="session-qr"),
+]
