@@ -4,8 +4,14 @@ need no account."""
 
 from __future__ import annotations
 
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from enkater.views import tablet
 
 app_name = "enkater"
 
-urlpatterns: list = []
+urlpatterns: list = [
+    # answering on the ombud's tablet at the end of a session (issue 12 item 2)
+    path("tillfalle/<int:pk>/surfplatta/", tablet.session_tablet, name="session-tablet"),
+    path("tillfalle/<int:pk>/surfplatta/svar/", tablet.session_tablet_submit, name="session-tablet-submit"),
+]
