@@ -6,11 +6,13 @@ from __future__ import annotations
 
 from django.urls import path
 
-from enkater.views import tablet
+from enkater.views import answer, tablet
 
 app_name = "enkater"
 
 urlpatterns: list = [
+    # the participant's phone, no account: a personal link
+    path("svar/<str:token>/", answer.answer, name="answer"),
     # answering on the ombud's tablet at the end of a session (issue 12 item 2)
     path("tillfalle/<int:pk>/surfplatta/", tablet.session_tablet, name="session-tablet"),
     path("tillfalle/<int:pk>/surfplatta/svar/", tablet.session_tablet_submit, name="session-tablet-submit"),
