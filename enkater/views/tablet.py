@@ -40,9 +40,7 @@ from ombud.models import Person
 
 BAD_SUBMISSION = gettext_lazy("Felaktigt inskick: svaret kunde inte läsas.")
 SESSION_CANCELLED = gettext_lazy("Tillfället är inställt: inga enkätsvar tas emot.")
-NOT_ON_SESSION = gettext_lazy(
-    "Svaret avvisades: personen är inte markerad som närvarande på tillfället."
-)
+NOT_ON_SESSION = gettext_lazy("Svaret avvisades: personen är inte markerad som närvarande på tillfället.")
 SURVEY_NOT_IN_PROGRAMME = gettext_lazy("Svaret avvisades: enkäten hör inte till tillfällets program.")
 ANSWERED_ON_OUT_OF_RANGE = gettext_lazy(
     "Svaret avvisades: datumet måste ligga mellan tillfällets datum och i dag."
@@ -112,7 +110,7 @@ def session_tablet(request: HttpRequest, pk: int) -> HttpResponse:
 
 def _form_data(values: dict) -> MultiValueDict:
     """The JSON answers (field name → a value, or a list for multiple choice) as form data."""
-    data = MultiValueDict()
+    data: MultiValueDict[str, str] = MultiValueDict()
     for name, value in values.items():
         if isinstance(value, list) and all(isinstance(v, str) for v in value):
             data.setlist(name, value)
@@ -152,7 +150,9 @@ def session_tablet_submit(request: HttpRequest, pk: int) -> JsonResponse:
     message that names no one, and nothing stored."""
     session = selectors.session_get(user=request.user, pk=pk)
     try:
-        client_id, person_id, survey_id, moment, values, answered_on = _read(json.loads(request.body or b"{}"))
+        client_id, person_id, survey_id, moment, values, answered_on = _read(
+            json.loads(request.body or b"{}")
+        )
         data = _form_data(values)
     except (ValueError, KeyError, TypeError, AttributeError):
         return _error(BAD_SUBMISSION)
@@ -184,4 +184,3 @@ def session_tablet_submit(request: HttpRequest, pk: int) -> JsonResponse:
     left = pending_for_people(people=[person], programme_id=session.programme_id)[person.pk]
     items = " ".join(f"{p.survey.pk}:{p.moment}" for p in left)
     return JsonResponse({"person_id": person.pk, "pending": len(left), "items": items})
-

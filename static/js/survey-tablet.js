@@ -42,7 +42,9 @@
     screen = name;
     screens.forEach((s) => { document.getElementById("screen-" + s).hidden = s !== name; });
     // The menu and the footer are the ombud's: away while the tablet is handed over.
+    // (a class too: Bootstrap's d-flex on the footer outranks the hidden attribute).
     chrome.forEach((el) => { el.hidden = name !== "list"; });
+    document.body.classList.toggle("survey-handed-over", name !== "list");
     window.scrollTo(0, 0);
     const heading = document.querySelector("#screen-" + name + " h1");
     if (heading) { heading.setAttribute("tabindex", "-1"); heading.focus(); }
@@ -189,6 +191,8 @@
       // One person answers once: their row opens again only for what is still due.
       button.disabled = state !== "is-waiting";
     });
+    const count = root.querySelector('[data-role="waiting-count"]');
+    if (count) count.textContent = String(root.querySelectorAll(".tablet-status.is-waiting").length);
     const box = document.getElementById("tablet-unsent");
     box.querySelector('[data-role="unsent-count"]').textContent = String(queue.length);
     box.hidden = queue.length === 0;

@@ -55,7 +55,10 @@ def session_today(ombud_molndal):
         workplace=person.workplace, first_name="Bertil", last_name="Ek", target_group=TargetGroup.BASE_STAFF
     )
     cecilia = PersonFactory(
-        workplace=person.workplace, first_name="Cecilia", last_name="Holm", target_group=TargetGroup.BASE_STAFF
+        workplace=person.workplace,
+        first_name="Cecilia",
+        last_name="Holm",
+        target_group=TargetGroup.BASE_STAFF,
     )
     # Anna was at a session six weeks ago: her follow-up (UPPF-PERSONAL) is due today as well.
     earlier = SessionFactory(
@@ -94,7 +97,7 @@ def test_answering_on_the_tablet_then_offline(page_as, ombud_molndal, session_to
     page.wait_for_selector("#save-state[data-state=saved]")
     page.click("[data-role=surveys]")
     page.wait_for_selector("#screen-list")
-    assert "3 närvarande" in page.inner_text("#tablet-count")
+    assert page.inner_text("#tablet-count") == "3 närvarande · enkät väntar för 3"
     assert _person(page, "Anna Berg").locator("[data-role=status]").inner_text() == "Enkät väntar (2)"
     assert _person(page, "Bertil Ek").locator("[data-role=status]").inner_text() == "Enkät väntar (1)"
     assert_no_axe_violations(page)
@@ -108,6 +111,7 @@ def test_answering_on_the_tablet_then_offline(page_as, ombud_molndal, session_to
     page.click("[data-action=start]")
     # Participant mode: no menu, no other names, only Anna's two surveys.
     assert page.locator("body > header").is_hidden()
+    assert page.locator("body > footer").is_hidden()
     assert page.locator("#screen-list").is_hidden()
     assert page.get_by_text("Bertil Ek").is_hidden()
     assert page.locator("#participant-forms form").count() == 2
@@ -154,6 +158,7 @@ def test_answering_on_the_tablet_then_offline(page_as, ombud_molndal, session_to
     assert _person(page, "Bertil Ek").locator("[data-role=status]").inner_text() == "Klar – ej skickad än"
     assert _person(page, "Bertil Ek").locator("[data-action=hand-over]").is_disabled()
     assert not Response.objects.filter(person=bertil).exists()
+    assert page.inner_text("#tablet-count") == "3 närvarande · enkät väntar för 1"
     page.screenshot(path=shot_path("enkater-tablet-offline", "1024x768"))
 
     # Back online: sent once, and the list says so.

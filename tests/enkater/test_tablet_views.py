@@ -50,7 +50,10 @@ def _session(trainer, municipality, *, programme=None, minutes_ago=5, **kwargs) 
 
 def _present(session, n, **person):
     people = PersonFactory.create_batch(
-        n, workplace=session.workplace, target_group=person.pop("target_group", TargetGroup.BASE_STAFF), **person
+        n,
+        workplace=session.workplace,
+        target_group=person.pop("target_group", TargetGroup.BASE_STAFF),
+        **person,
     )
     for p in people:
         Attendance.objects.create(session=session, person=p, status=AttendanceStatus.PRESENT, minutes=60)
@@ -97,10 +100,12 @@ def test_list_shows_the_present_people_with_what_waits(client_as, ombud_molndal,
 
 
 def test_answers_never_appear_on_the_list(client_as, ombud_molndal, session):
-    anna, bertil = _present(session, 2)
+    anna, _bertil = _present(session, 2)
     client = client_as(ombud_molndal)
     own = Survey.objects.get(programme=session.programme, code="EGEN")
-    answer = _post(client, session, person_id=anna.pk, survey_id=own.pk, moment="efter", values={"q-tankar": SECRET})
+    answer = _post(
+        client, session, person_id=anna.pk, survey_id=own.pk, moment="efter", values={"q-tankar": SECRET}
+    )
     assert answer.status_code == 200, answer.content
     assert SECRET not in answer.content.decode()
     assert Answer.objects.filter(value=SECRET).count() == 1
@@ -116,10 +121,13 @@ def test_a_person_with_everything_answered_is_klar(client_as, ombud_molndal, ses
     own = Survey.objects.get(programme=session.programme, code="EGEN")
     first = _post(client, session, person_id=anna.pk)
     assert first.json() == {"person_id": anna.pk, "pending": 1, "items": f"{own.pk}:efter"}
-    second = _post(client, session, person_id=anna.pk, survey_id=own.pk, moment="efter", values={"q-tankar": "x"})
+    second = _post(
+        client, session, person_id=anna.pk, survey_id=own.pk, moment="efter", values={"q-tankar": "x"}
+    )
     assert second.json() == {"person_id": anna.pk, "pending": 0, "items": ""}
     html = client.get(reverse("enkater:session-tablet", args=[session.pk])).content.decode()
-    assert "Klar" in html and "Enkät väntar" not in html
+    assert f'id="status-{anna.pk}" data-role="status">Klar<' in html
+    assert "Enkät väntar (1)" not in html
 
 
 def test_the_list_of_another_ombuds_session_is_not_found(client_as, ombud_molndal, molndal):
