@@ -253,7 +253,9 @@
   // --- events ------------------------------------------------------------------------------------
 
   root.addEventListener("click", (ev) => {
-    const el = ev.target.closest("[data-action], [data-lang]");
+    // The status pill is part of the person's tap target too (the button is the keyboard path).
+    const row = ev.target.closest(".tablet-person");
+    const el = ev.target.closest("[data-action], [data-lang]") || (row && row.querySelector('[data-action="hand-over"]'));
     if (!el) return;
     if (el.dataset.lang) { setLanguage(el.dataset.lang); return; }
     const action = el.dataset.action;
