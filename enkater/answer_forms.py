@@ -40,8 +40,9 @@ class QuestionField:
         return self.kind != QuestionKind.TEXT
 
     @property
-    def is_likert(self) -> bool:
-        return self.kind == QuestionKind.LIKERT
+    def is_buttons(self) -> bool:
+        """1–5 and ja/nej: a row of large buttons (radios underneath) instead of a list."""
+        return self.kind in (QuestionKind.LIKERT, QuestionKind.YES_NO)
 
     @property
     def is_multiple(self) -> bool:

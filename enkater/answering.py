@@ -23,7 +23,9 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from enkater.models import NO, YES, Answer, Moment, Question, QuestionKind, Response, Survey
-from enkater.pending import applies
+from enkater.pending import Pending, applies, pending_for_person
+from kurser.counting import counted_rows
+from kurser.models import Session
 from ombud.importing.values import VALUE_CHOICE, VALUE_TOO_LONG, fold
 from ombud.models import Person, TargetGroup
 
@@ -44,6 +46,9 @@ QUESTION_UNKNOWN = _("Frågan %(code)s finns inte i enkäten %(survey)s.")
 ANSWER_INVALID = _("Fråga %(position)s (%(question)s): %(reason)s")
 ALREADY_ANSWERED = _(
     "Du har redan svarat på %(survey)s (%(moment)s). Ett svar per person och tillfälle räcker."
+)
+SESSION_NOT_PRESENT = _(
+    "Du är inte markerad som närvarande på det här tillfället. Checka in först, eller fråga utbildaren."
 )
 CLIENT_ID_REUSED = _("Svaret kunde inte sparas: samma svars-id har redan använts för ett annat svar.")
 
@@ -123,6 +128,15 @@ def already_answered(*, survey: Survey, person: Person, moment: str) -> bool:
     return Response.objects.filter(survey=survey, person=person, moment=moment).exists()
 
 
+def session_pending(*, session: Session, person: Person) -> list[Pending]:
+    """The surveys of the session's programme due for a person who is counted present on the
+    session (`kurser.counting`): what the session's survey QR code offers. ValidationError
+    `SESSION_NOT_PRESENT` otherwise."""
+    if not counted_rows().filter(session=session, person=person).exists():
+        raise ValidationError(SESSION_NOT_PRESENT)
+    return pending_for_person(person=person, programme_id=session.programme_id)
+
+
 def _check_values(
     survey: Survey, questions: list[Question], values: Mapping[str, str | Sequence[str]]
 ) -> dict[int, tuple[str, int | None]]:
@@ -156,24 +170,9 @@ def _replay(client_id: uuid.UUID, survey: Survey, person: Person, moment: str) -
     return previous
 
 
-@transaction.atomic
-def response_submit(
-    *,
-    survey: Survey,
-    person: Person,
-    moment: str,
-    values: Mapping[str, str | list[str]],
-    source: str,
-    client_id: uuid.UUID | None = None,
-    answered_on: dt.date | None = None,
-) -> Response:
-    """Store a person's answers to `survey` at `moment` (keys of `values`: question codes; an
-    empty value is "not answered"). All or nothing. The same `client_id` again (a tablet
-    replaying its offline queue, a double tap) returns the stored response unchanged."""
-    if client_id is not None:
-        previous = _replay(client_id, survey, person, moment)
-        if previous is not None:
-            return previous
+def response_check(*, survey: Survey, person: Person, moment: str) -> None:
+    """ValidationError unless `person` may still answer `survey` at `moment` (the rules of
+    `response_submit` that do not depend on the answers): a page checks before showing a form."""
     names = {"survey": survey_name(survey), "moment": moment_label(moment)}
     if moment not in survey.moments:
         raise ValidationError(
@@ -192,7 +191,28 @@ def response_submit(
             params={**names, "group": str(TargetGroup(survey.target_group).label).lower()},
         )
     if Response.objects.filter(survey=survey, person=person, moment=moment).exists():
-        raise ValidationError(ALREADY_ANSWERED, params=names)
+        raise ValidationError(ALREADY_ANSWERED, params=names, code="already_answered")
+
+
+@transaction.atomic
+def response_submit(
+    *,
+    survey: Survey,
+    person: Person,
+    moment: str,
+    values: Mapping[str, str | list[str]],
+    source: str,
+    client_id: uuid.UUID | None = None,
+    answered_on: dt.date | None = None,
+) -> Response:
+    """Store a person's answers to `survey` at `moment` (keys of `values`: question codes; an
+    empty value is "not answered"). All or nothing. The same `client_id` again (a tablet
+    replaying its offline queue, a double tap) returns the stored response unchanged."""
+    if client_id is not None:
+        previous = _replay(client_id, survey, person, moment)
+        if previous is not None:
+            return previous
+    response_check(survey=survey, person=person, moment=moment)
     questions = list(survey.questions.order_by("position", "id"))
     answers = _check_values(survey, questions, values)
     if not answers:
@@ -220,6 +240,7 @@ def response_submit(
             if previous is not None:
                 return previous
         if Response.objects.filter(survey=survey, person=person, moment=moment).exists():
-            raise ValidationError(ALREADY_ANSWERED, params=names) from None
+            names = {"survey": survey_name(survey), "moment": moment_label(moment)}
+            raise ValidationError(ALREADY_ANSWERED, params=names, code="already_answered") from None
         raise
     return response

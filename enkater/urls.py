@@ -11,8 +11,11 @@ from enkater.views import answer, tablet
 app_name = "enkater"
 
 urlpatterns: list = [
-    # the participant's phone, no account: a personal link
+    # the participant's phone, no account: a personal link, or the session's survey QR code
     path("svar/<str:token>/", answer.answer, name="answer"),
+    path("tillfalle/<str:token>/", answer.session_surveys, name="session"),
+    # the ombud's screen: the session's survey QR code
+    path("tillfallen/<int:pk>/qr/", answer.session_qr, name="session-qr"),
     # answering on the ombud's tablet at the end of a session (issue 12 item 2)
     path("tillfalle/<int:pk>/surfplatta/", tablet.session_tablet, name="session-tablet"),
     path("tillfalle/<int:pk>/surfplatta/svar/", tablet.session_tablet_submit, name="session-tablet-submit"),

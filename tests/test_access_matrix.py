@@ -191,6 +191,7 @@ KINDS = {
     "password_reset_confirm": "reset",
     "api:key-revoke": "apikey",
     "enkater:answer": "answer-token",
+    "enkater:session": "token",
 }
 
 
@@ -575,6 +576,17 @@ EXPECTED: dict[str, dict[str, str]] = {
     "enkater:answer": {
         "GET": "anon=200 none=200 O=200 L=200 C=200 P=200",
         "POST": "anon=400 none=400 O=400 L=400 C=400 P=400",
+    },
+    # The session's survey QR code (issue 12): the check-in token, no account; the participant
+    # identifies as at check-in (an empty POST is refused). The ombud's screen showing it follows
+    # the check-in QR page (kurser:session-qr), GET only.
+    "enkater:session": {
+        "GET": "anon=200 none=200 O=200 L=200 C=200 P=200",
+        "POST": "anon=400 none=400 O=400 L=400 C=400 P=400",
+    },
+    "enkater:session-qr": {
+        "GET": "anon=302 none=403 O=200/404 L=200/404 C=200 P=200",
+        "POST": "anon=405 none=405 O=405 L=405 C=405 P=405",
     },
 }
 

@@ -250,3 +250,55 @@ def test_answer_value_is_the_import_rule_too():
     with pytest.raises(AnswerValueError) as e:
         answer_value(yes_no, "kanske")
     assert str(e.value) == "kanske är inte ett tillåtet värde (ja, nej)"
+
+
+def test_a_race_lost_at_the_unique_constraint_is_a_second_answer_and_leaves_no_trace(
+    programme, staff, monkeypatch
+):
+    """Two phones submit at once: both pass the check, the database lets one in. The other is
+    told it already answered; the surrounding transaction stays usable (a savepoint)."""
+    from django.db import transaction
+
+    digkomp = survey(programme, DIGKOMP)
+    response_submit(survey=digkomp, person=staff, moment="före", values={"information": "2"}, source=LINK)
+    monkeypatch.setattr(answering, "response_check", lambda **kwargs: None)
+    with transaction.atomic():
+        with pytest.raises(ValidationError) as e:
+            response_submit(
+                survey=digkomp, person=staff, moment="före", values={"information": "5"}, source=LINK
+            )
+        assert e.value.code == "already_answered"
+        assert Answer.objects.count() == 1  # still queryable: only the savepoint was rolled back
+
+
+def test_a_replay_racing_its_original_returns_the_stored_response(programme, staff, monkeypatch):
+    digkomp = survey(programme, DIGKOMP)
+    client_id = uuid.uuid4()
+    first = response_submit(
+        survey=digkomp,
+        person=staff,
+        moment="före",
+        values={"information": "2"},
+        source=LINK,
+        client_id=client_id,
+    )
+    # The replay's first look found nothing (the original had not committed yet).
+    real = answering._replay
+    calls = []
+
+    def late(*args):
+        calls.append(args)
+        return None if len(calls) == 1 else real(*args)
+
+    monkeypatch.setattr(answering, "_replay", late)
+    monkeypatch.setattr(answering, "response_check", lambda **kwargs: None)
+    again = response_submit(
+        survey=digkomp,
+        person=staff,
+        moment="före",
+        values={"information": "5"},
+        source=LINK,
+        client_id=client_id,
+    )
+    assert again.pk == first.pk and len(calls) == 2
+    assert list(Answer.objects.values_list("value", flat=True)) == ["2"]
