@@ -91,3 +91,41 @@ def pending_for_person(
         for moment in sorted(survey.moments, key=order.index)
         if moment_due(survey, moment, answered.get(survey.pk, {}), first[survey.programme_id], today)
     ]
+
+
+def pending_for_people(
+    *, people: list[Person], programme_id: int, today: dt.date | None = None
+) -> dict[int, list[Pending]]:
+    """`pending_for_person(person=p, programme_id=…)` for many people at once (the tablet's list
+    of a session's participants): person id → the due (survey, moment) pairs, by the same rule
+    (`applies`, `moment_due`). Three queries whatever the number of people."""
+    today = today or timezone.localdate()
+    registered = [p for p in people if not p.temporary]
+    out: dict[int, list[Pending]] = {p.pk: [] for p in people}
+    if not registered:
+        return out
+    first = dict(
+        counted_rows()
+        .filter(person__in=registered, session__programme_id=programme_id)
+        .values_list("person_id")
+        .annotate(first=Min("session__date"))
+        .values_list("person_id", "first")
+    )
+    surveys = list(Survey.objects.filter(programme_id=programme_id).order_by("code"))
+    answered: dict[tuple[int, int], dict[str, dt.date]] = {}
+    for person_id, survey_id, moment, day in Response.objects.filter(
+        person__in=registered, survey__in=surveys
+    ).values_list("person_id", "survey_id", "moment", "answered_on"):
+        answered.setdefault((person_id, survey_id), {})[moment] = day
+    order = list(Moment.values)
+    for person in registered:
+        if person.pk not in first:
+            continue
+        out[person.pk] = [
+            Pending(survey, moment)
+            for survey in surveys
+            if applies(survey, person)
+            for moment in sorted(survey.moments, key=order.index)
+            if moment_due(survey, moment, answered.get((person.pk, survey.pk), {}), first[person.pk], today)
+        ]
+    return out

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from enkater.views import answer
+from enkater.views import answer, tablet
 
 app_name = "enkater"
 
@@ -16,4 +16,7 @@ urlpatterns: list = [
     path("tillfalle/<str:token>/", answer.session_surveys, name="session"),
     # the ombud's screen: the session's survey QR code
     path("tillfallen/<int:pk>/qr/", answer.session_qr, name="session-qr"),
+    # answering on the ombud's tablet at the end of a session (issue 12 item 2)
+    path("tillfalle/<int:pk>/surfplatta/", tablet.session_tablet, name="session-tablet"),
+    path("tillfalle/<int:pk>/surfplatta/svar/", tablet.session_tablet_submit, name="session-tablet-submit"),
 ]

@@ -494,6 +494,16 @@ EXPECTED: dict[str, dict[str, str]] = {
         "GET": "anon=200 none=200 O=200 L=200 C=200 P=200",
         "POST": "anon=400 none=400 O=400 L=400 C=400 P=400",
     },
+    # answering on the ombud's tablet (issue 12 item 2): whoever runs the session's attendance
+    # (the coordinator only reads); an empty POST is no answer: 400, nothing stored.
+    "enkater:session-tablet": {
+        "GET": "anon=302 none=403 O=200/404 L=200/404 C=403 P=200",
+        "POST": "anon=405 none=405 O=405 L=405 C=405 P=405",
+    },
+    "enkater:session-tablet-submit": {
+        "GET": "anon=405 none=405 O=405 L=405 C=405 P=405",
+        "POST": "anon=302 none=403 O=400/404 L=400/404 C=403 P=400",
+    },
     "rapporter:dashboard": {
         "GET": "anon=302 none=403 O=403 L=200 C=200 P=200",
         "POST": "anon=302 none=403 O=403 L=200 C=200 P=200",
