@@ -4,8 +4,19 @@ need no account."""
 
 from __future__ import annotations
 
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from enkater.views import participant
 
 app_name = "enkater"
 
 urlpatterns: list = []
+
+# The participant's own page and the monthly confirmation (no account: a signed link), and the
+# staff's list of confirmed months with each participant's link to hand out.
+urlpatterns += [
+    path("mig/<str:token>/", participant.participant_page, name="participant"),
+    path("mig/<str:token>/bekrafta/", participant.participant_confirm, name="participant-confirm"),
+    path("bekraftelser/", participant.confirmation_list, name="confirmation-list"),
+    path("bekraftelser/lank/<int:pk>/", participant.person_participant_link, name="person-participant-link"),
+]
