@@ -8,8 +8,8 @@ import datetime as dt
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import render
 from django.utils import timezone
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
@@ -104,7 +104,10 @@ def participant_confirm(request: HttpRequest, token: str) -> HttpResponse:
                 code=request.POST.get("code", ""),
                 client_ip=client_ip,
             )
-            return redirect(participant.participant_url(person) + f"?bekraftad={row.month:%Y-%m}", status=303)
+            # 303: the browser fetches the page (GET), and a reload does not post the code again.
+            done = HttpResponseRedirect(participant.participant_url(person) + f"?bekraftad={row.month:%Y-%m}")
+            done.status_code = 303
+            return done
         confirmation.code_send(person=person, programme=row.programme, month=row.month)
     except ValidationError as e:
         message = " ".join(e.messages)
