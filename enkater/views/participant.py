@@ -32,7 +32,9 @@ BAD_MONTH = gettext_lazy("Välj en av månaderna i listan.")
 def _no_store(response: HttpResponse) -> HttpResponse:
     # A personal page on a shared phone or computer: never kept in any cache.
     response["Cache-Control"] = "no-store, no-cache, must-revalidate, max-age=0, private"
-    response["Referrer-Policy"] = "no-referrer"
+    # The token is in the address: never sent to another site. (Not "no-referrer": the browser
+    # then posts forms with "Origin: null", which the CSRF check rightly refuses.)
+    response["Referrer-Policy"] = "same-origin"
     return response
 
 
