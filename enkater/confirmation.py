@@ -340,17 +340,27 @@ def month_overview(*, people: QuerySet[Person], programme: Programme, month: dt.
     )
 
 
-def certificate_confirmations(*, programme: Programme, month: dt.date | str, people: list[dict]) -> list[dict]:
+def certificate_confirmations(
+    *, programme: Programme, month: dt.date | str, people: list[dict]
+) -> list[dict]:
     """The monthly certificate's people (rapporter.queries.certificates: `person_id`,
     `total_hours`), each given `confirmation`: None (not confirmed) or {confirmed_at,
     confirmed_hours, changed}. One query, for a whole month or one chunk of it."""
-    first = rules.parse_month(month) if isinstance(month, str) else rules.month_of(month)
-    found = confirmations_by_person(programme=programme, month=first, person_ids=[p["person_id"] for p in people])
+    first = rules.month_of(month) if isinstance(month, dt.date) else rules.parse_month(month)
+    if first is None:
+        raise ValueError(f"not a month: {month!r}")
+    found = confirmations_by_person(
+        programme=programme, month=first, person_ids=[p["person_id"] for p in people]
+    )
     out = []
     for p in people:
         status = status_of(found.get(p["person_id"]), p["total_hours"])
         confirmation = (
-            {"confirmed_at": status.confirmed_at, "confirmed_hours": status.confirmed_hours, "changed": status.changed}
+            {
+                "confirmed_at": status.confirmed_at,
+                "confirmed_hours": status.confirmed_hours,
+                "changed": status.changed,
+            }
             if status.confirmed
             else None
         )

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.core import signing
@@ -24,6 +24,9 @@ from django.db.models.functions import TruncMonth
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+if TYPE_CHECKING:
+    from django.utils.functional import _StrOrPromise as StrOrPromise
 
 from enkater import confirmation
 from enkater.models import Moment, MonthConfirmation
@@ -102,7 +105,7 @@ class PageData:
     links: dict[int, str] = field(default_factory=dict)  # index in `pending` → answer link
 
     @property
-    def surveys(self) -> list[tuple[Pending, str, str | None]]:
+    def surveys(self) -> list[tuple[Pending, StrOrPromise, str | None]]:
         """(due survey, the moment's label, its answer link or None), for the template."""
         return [(p, Moment(p.moment).label, self.links.get(i)) for i, p in enumerate(self.pending)]
 
