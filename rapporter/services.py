@@ -558,7 +558,9 @@ def _build_certificates(
     month = certificates_month(report)
     people = queries.certificates(report.programme, month, report.municipality, person_ids)
     # The participant's own confirmation of the month (issue 12 item 5), also in a chunk.
-    people = enkater_confirmation.certificate_confirmations(programme=report.programme, month=month, people=people)
+    people = enkater_confirmation.certificate_confirmations(
+        programme=report.programme, month=month, people=people
+    )
     progress(40)
     meta = _programme_meta(report)
     meta["month"] = queries.month_bounds(month)[0]
