@@ -6,11 +6,17 @@ from __future__ import annotations
 
 from django.urls import path
 
-from enkater.views import participant
+from enkater.views import answer, participant
 
 app_name = "enkater"
 
-urlpatterns: list = []
+urlpatterns: list = [
+    # the participant's phone, no account: a personal link, or the session's survey QR code
+    path("svar/<str:token>/", answer.answer, name="answer"),
+    path("tillfalle/<str:token>/", answer.session_surveys, name="session"),
+    # the ombud's screen: the session's survey QR code
+    path("tillfallen/<int:pk>/qr/", answer.session_qr, name="session-qr"),
+]
 
 # The participant's own page and the monthly confirmation (no account: a signed link), and the
 # staff's list of confirmed months with each participant's link to hand out.

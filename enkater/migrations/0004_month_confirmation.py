@@ -6,7 +6,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("enkater", "0002_default_surveys"),
+        ("enkater", "0003_response_client_id"),
         ("ombud", "0008_notification_participant_kinds"),
     ]
 
