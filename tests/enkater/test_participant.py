@@ -98,6 +98,18 @@ def test_the_page_shows_sessions_hours_and_the_confirm_button_and_is_never_store
     assert "Bekräfta mars 2020" in text
 
 
+def test_the_page_links_the_due_surveys_to_the_phone_answer_page(client, person, programme):
+    from enkater.defaults import DIGKOMP, ensure_default_surveys
+    from enkater.links import answer_url
+    from enkater.models import Survey
+
+    ensure_default_surveys(programme)
+    survey = Survey.objects.get(programme=programme, code=DIGKOMP)
+    text = client.get(page_url(person)).content.decode()
+    assert "Enkäter som väntar på dig" in text
+    assert f'href="{answer_url(person, survey, "före")}"' in text
+
+
 def test_forged_and_expired_links_show_a_clear_swedish_page(client, person, monkeypatch):
     response = client.get(reverse("enkater:participant", args=["123:abc:def"]))
     assert response.status_code == 400
