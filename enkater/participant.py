@@ -29,6 +29,7 @@ if TYPE_CHECKING:
     from django.utils.functional import _StrOrPromise as StrOrPromise
 
 from enkater import confirmation
+from enkater.links import answer_url
 from enkater.models import Moment, MonthConfirmation
 from enkater.pending import Pending, pending_for_person
 from kurser.counting import counted_rows, hours
@@ -156,10 +157,5 @@ def page_data(person: Person, today: dt.date | None = None) -> PageData:
 
 
 def answer_links(person: Person, pending: list[Pending]) -> dict[int, str]:
-    """The phone answer page of each due survey, when enkater.links is there (engineer answer's
-    module); without it the page lists the surveys without links."""
-    try:
-        from enkater.links import answer_url  # type: ignore[import-not-found,unused-ignore]
-    except ImportError:
-        return {}
+    """The phone answer page of each due survey (enkater.links)."""
     return {i: answer_url(person, p.survey, p.moment) for i, p in enumerate(pending)}
