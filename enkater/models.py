@@ -155,3 +155,56 @@ class Answer(models.Model):
 
     def __str__(self) -> str:
         return f"{self.question} = {self.value}"
+
+
+class MonthConfirmation(models.Model):
+    """The participant's own confirmation of a month's counted hours in a programme (ESF asks
+    each participant to confirm them), made with a one-time code (`enkater.confirmation`).
+
+    `hours` are the counted hours (kurser.counting, 2 decimals) at the moment of confirming: when
+    the month's count later differs, every place that shows the confirmation says
+    "ändrad efter bekräftelse" (the stored figure is never rewritten)."""
+
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="month_confirmations")
+    programme = models.ForeignKey(Programme, on_delete=models.CASCADE, related_name="month_confirmations")
+    month = models.DateField(_("månad"))  # the month's first day
+    hours = models.DecimalField(_("bekräftade timmar"), max_digits=8, decimal_places=2)
+    confirmed_at = models.DateTimeField(_("bekräftad"))
+
+    class Meta:
+        ordering = ["month", "person_id"]
+        verbose_name = _("bekräftad månad")
+        verbose_name_plural = _("bekräftade månader")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["person", "programme", "month"], name="one_confirmation_per_person_programme_month"
+            ),
+        ]
+        indexes = [models.Index(fields=["programme", "month"], name="confirmation_programme_month")]
+
+    def __str__(self) -> str:
+        return f"{self.month:%Y-%m} #{self.person_id} {self.hours}"
+
+
+class ConfirmationCode(models.Model):
+    """A one-time code sent to confirm one month: stored hashed (never the code itself), valid
+    for a short while, used once, and spent after too many wrong tries. The rows also carry the
+    sending throttle (codes sent per person in the last minute/hour)."""
+
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="confirmation_codes")
+    programme = models.ForeignKey(Programme, on_delete=models.CASCADE, related_name="+")
+    month = models.DateField(_("månad"))
+    code_hash = models.CharField(max_length=128)
+    created_at = models.DateTimeField(db_index=True)
+    expires_at = models.DateTimeField()
+    wrong_tries = models.PositiveSmallIntegerField(default=0)
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("engångskod")
+        verbose_name_plural = _("engångskoder")
+        indexes = [models.Index(fields=["person", "created_at"], name="confirmation_code_person")]
+
+    def __str__(self) -> str:
+        return f"{self.month:%Y-%m} #{self.person_id}"

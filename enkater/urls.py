@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from enkater.views import answer, tablet
+from enkater.views import answer, participant, tablet
 
 app_name = "enkater"
 
@@ -19,4 +19,13 @@ urlpatterns: list = [
     # answering on the ombud's tablet at the end of a session (issue 12 item 2)
     path("tillfalle/<int:pk>/surfplatta/", tablet.session_tablet, name="session-tablet"),
     path("tillfalle/<int:pk>/surfplatta/svar/", tablet.session_tablet_submit, name="session-tablet-submit"),
+]
+
+# The participant's own page and the monthly confirmation (no account: a signed link), and the
+# staff's list of confirmed months with each participant's link to hand out.
+urlpatterns += [
+    path("mig/<str:token>/", participant.participant_page, name="participant"),
+    path("mig/<str:token>/bekrafta/", participant.participant_confirm, name="participant-confirm"),
+    path("bekraftelser/", participant.confirmation_list, name="confirmation-list"),
+    path("bekraftelser/lank/<int:pk>/", participant.person_participant_link, name="person-participant-link"),
 ]

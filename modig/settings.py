@@ -189,6 +189,8 @@ globals().update(email_config("EMAIL_URL", "console:"))
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Modig-portalen <noreply@localhost>")
 # notify: links in e-mail notifications start with this address (the portal as users reach it).
 PORTAL_URL = env_str("PORTAL_URL", "http://127.0.0.1:8000")
+# The participant's own page (enkater.participant): how long a personal link works.
+PARTICIPANT_LINK_MAX_AGE_DAYS = env_int("PARTICIPANT_LINK_MAX_AGE_DAYS", 90)
 
 # --- forms and UI -----------------------------------------------------------------------------
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"

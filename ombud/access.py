@@ -307,3 +307,18 @@ def safe_next(request: HttpRequest, default: str) -> str:
     ):
         return target
     return default
+
+
+# --- participants' own pages and monthly confirmations (issue 12 item 5) ----------------------
+
+
+def can_view_month_confirmations(user: User | AnonymousUser) -> bool:
+    """Which months each participant confirmed (the list is scoped by the person's municipality):
+    programme leaders, local leaders (their municipalities) and coordinators."""
+    return has_role(user, Role.PROGRAMME_LEADER, Role.LOCAL_LEADER, Role.COORDINATOR)
+
+
+def can_hand_out_participant_link(user: User | AnonymousUser) -> bool:
+    """Show a participant's personal link (to print or pass on) for people in scope: the same
+    roles. Handing out a link changes nothing, so coordinators may too."""
+    return has_role(user, Role.PROGRAMME_LEADER, Role.LOCAL_LEADER, Role.COORDINATOR)

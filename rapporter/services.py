@@ -22,6 +22,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from enkater import confirmation as enkater_confirmation
 from enkater import counting as enkater_counting
 from enkater import labels as enkater_labels
 from ombud import access, notifications
@@ -556,6 +557,10 @@ def _build_certificates(
     being (its first page, the document's pages)."""
     month = certificates_month(report)
     people = queries.certificates(report.programme, month, report.municipality, person_ids)
+    # The participant's own confirmation of the month (issue 12 item 5), also in a chunk.
+    people = enkater_confirmation.certificate_confirmations(
+        programme=report.programme, month=month, people=people
+    )
     progress(40)
     meta = _programme_meta(report)
     meta["month"] = queries.month_bounds(month)[0]

@@ -141,6 +141,10 @@ def _args(kind: str | None, obj: dict[str, object] | None) -> list:
         return [checkin.make_token(obj["session"])]
     if kind == "reset":
         return ["MQ", "set-password"]
+    if kind == "participant":
+        from enkater.participant import participant_token
+
+        return [participant_token(obj["person"])]
     if kind == "answer-token":  # a personal survey link of the municipality's person (issue 12)
         from enkater.defaults import DIGKOMP, ensure_default_surveys
         from enkater.links import answer_token
@@ -190,6 +194,9 @@ KINDS = {
     "kurser:checkin": "token",
     "password_reset_confirm": "reset",
     "api:key-revoke": "apikey",
+    # The participant's own page (issue 12 item 5): a signed link for the world's person.
+    "enkater:participant": "participant",
+    "enkater:participant-confirm": "participant",
     "enkater:answer": "answer-token",
     "enkater:session": "token",
 }
@@ -570,6 +577,26 @@ EXPECTED: dict[str, dict[str, str]] = {
     "api:key-revoke": {
         "GET": "anon=405 none=405 O=405 L=405 C=405 P=405",
         "POST": "anon=302 none=403 O=403 L=403 C=403 P=302",
+    },
+    # The participant's own page (issue 12 item 5): no account, the signed link is the access, so
+    # every visitor with a valid link sees that person's page; an empty POST names no month (400).
+    "enkater:participant": {
+        "GET": "anon=200 none=200 O=200 L=200 C=200 P=200",
+        "POST": "anon=405 none=405 O=405 L=405 C=405 P=405",
+    },
+    "enkater:participant-confirm": {
+        "GET": "anon=405 none=405 O=405 L=405 C=405 P=405",
+        "POST": "anon=400 none=400 O=400 L=400 C=400 P=400",
+    },
+    # Which months are confirmed: the roles that read reports; rows scoped by the person's
+    # municipality. The link to hand out: people in scope only (404 outside), GET only.
+    "enkater:confirmation-list": {
+        "GET": "anon=302 none=403 O=403 L=200 C=200 P=200",
+        "POST": "anon=302 none=403 O=403 L=405 C=405 P=405",
+    },
+    "enkater:person-participant-link": {
+        "GET": "anon=302 none=403 O=403 L=200/404 C=200 P=200",
+        "POST": "anon=302 none=403 O=403 L=405 C=405 P=405",
     },
     # The participant's phone (issue 12): no account, the signed link is the key; an empty POST is
     # refused (nothing answered) and stores nothing.
