@@ -14,7 +14,7 @@ from typing import Any
 from django.db.models import Count
 from django.utils.translation import gettext_lazy as _
 
-from enkater.models import Answer, Moment, QuestionKind, Response
+from enkater.models import Answer, Moment, MonthConfirmation, QuestionKind, Response
 
 
 class _SurveyResponses:
@@ -57,3 +57,34 @@ class _SurveyResponses:
 
 
 SURVEY_RESPONSES = _SurveyResponses()
+
+
+class _MonthConfirmations:
+    """The months the person confirmed (ESF), kept on erasure: they back reported hours."""
+
+    key = "month_confirmations"
+    title = _("Bekräftade månader")
+    columns = (
+        ("programme", _("Program")),
+        ("month", _("Månad")),
+        ("hours", _("Bekräftade timmar")),
+        ("confirmed_at", _("Bekräftad")),
+    )
+
+    def rows(self, person: Any) -> list[dict[str, Any]]:
+        confirmations = MonthConfirmation.objects.filter(person=person).select_related("programme")
+        return [
+            {
+                "programme": c.programme.code,
+                "month": f"{c.month:%Y-%m}",
+                "hours": str(c.hours),
+                "confirmed_at": c.confirmed_at.isoformat(),
+            }
+            for c in confirmations.order_by("month", "programme__code")
+        ]
+
+    def erase(self, person: Any) -> None:
+        pass
+
+
+MONTH_CONFIRMATIONS = _MonthConfirmations()

@@ -148,7 +148,7 @@ TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
 CLIENT_IP_CALLABLE = "modig.net.client_ip"
 # What apps built on ombud store about a person, for the register extract (GDPR art. 15):
 # ombud.extract.ExtractSection objects, named here so that ombud imports none of them.
-PERSON_EXTRACT_SECTIONS = ["enkater.extract.SURVEY_RESPONSES"]
+PERSON_EXTRACT_SECTIONS = ["enkater.extract.SURVEY_RESPONSES", "enkater.extract.MONTH_CONFIRMATIONS"]
 AXES_CLIENT_IP_CALLABLE = CLIENT_IP_CALLABLE
 SESSION_COOKIE_AGE = 60 * 60 * 10  # a working day on the tablet
 # A participant's personal survey link (enkater.links, no account) works this many days.

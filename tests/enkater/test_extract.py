@@ -73,3 +73,23 @@ def test_erasure_removes_free_text_and_keeps_scale_answers(programme_leader, ans
     services.person_erase(person=answered, user=programme_leader, reason="Begäran från personen")
     values = list(Answer.objects.filter(response__person=answered).values_list("value", flat=True))
     assert values == ["4"]
+
+
+def test_extract_lists_confirmed_months(client_as, programme_leader, answered):
+    from django.utils import timezone
+
+    from enkater.models import MonthConfirmation
+
+    MonthConfirmation.objects.create(
+        person=answered,
+        programme=answered.survey_responses.get().survey.programme,
+        month=dt.date(2020, 2, 1),
+        hours="1.50",
+        confirmed_at=timezone.now(),
+    )
+    data = json.loads(
+        client_as(programme_leader).get(reverse("ombud:person-gdpr-export", args=[answered.pk])).content
+    )
+    assert [(c["programme"], c["month"], c["hours"]) for c in data["month_confirmations"]] == [
+        ("MODIG", "2020-02", "1.50")
+    ]
