@@ -10,9 +10,7 @@ from enkater.models import Moment, QuestionKind, Survey
 from ombud.forms import CrispyForm
 from ombud.models import TargetGroup
 
-OPTION_LINE_FORMAT = _(
-    "Rad %(n)s: skriv kod; svensk text; engelsk text (den engelska texten kan utelämnas)."
-)
+OPTION_LINE_FORMAT = _("Rad %(n)s: skriv kod; svensk text; engelsk text (den engelska texten kan utelämnas).")
 
 
 class SurveyForm(CrispyForm):
@@ -113,7 +111,7 @@ class QuestionForm(CrispyForm):
             if len(parts) > 3 or not parts[0]:
                 errors.append(forms.ValidationError(OPTION_LINE_FORMAT, code="format", params={"n": n}))
                 continue
-            code, sv, en = (parts + ["", ""])[:3]
+            code, sv, en = [*parts, "", ""][:3]
             options.append({"code": code, "sv": sv, "en": en})
         if errors:
             raise forms.ValidationError(errors)

@@ -34,8 +34,7 @@ SURVEY_TARGET_GROUP = _("Okänd målgrupp: %(value)s.")
 SURVEY_MOMENTS_REQUIRED = _("Välj minst ett moment (före, efter eller uppföljning).")
 SURVEY_MOMENT_UNKNOWN = _("Okänt moment: %(value)s.")
 SURVEY_FIXED = _(
-    "%(code)s är en standardenkät: koden, målgruppen, momenten och frågorna kan inte ändras, "
-    "bara texterna."
+    "%(code)s är en standardenkät: koden, målgruppen, momenten och frågorna kan inte ändras, bara texterna."
 )
 SURVEY_FIXED_DELETE = _("%(code)s är en standardenkät och kan inte tas bort.")
 SURVEY_ANSWERED_DELETE = _("Enkäten %(code)s har svar och kan inte tas bort.")

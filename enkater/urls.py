@@ -4,7 +4,7 @@ need no account."""
 
 from __future__ import annotations
 
-from django.urls import path  # noqa: F401
+from django.urls import path
 
 app_name = "enkater"
 

@@ -62,7 +62,9 @@ def _questions(survey: Survey) -> QuerySet[Question]:
 @access.require(can_build)
 def builder(request: HttpRequest) -> HttpResponse:
     """Every programme with its surveys (one programme: straight to its list)."""
-    programmes = list(_programmes(request).annotate(n_surveys=Count("surveys")).order_by("-start_date", "code"))
+    programmes = list(
+        _programmes(request).annotate(n_surveys=Count("surveys")).order_by("-start_date", "code")
+    )
     if len(programmes) == 1:
         return redirect("enkater:builder-programme", programmes[0].pk)
     return render(request, "enkater/builder_index.html", {"programmes": programmes})
@@ -93,7 +95,9 @@ def survey_create(request: HttpRequest, pk: int) -> HttpResponse:
         except ValidationError as e:
             form_error(form, e)
         else:
-            messages.success(request, _("Enkäten %(code)s har skapats. Lägg till frågor.") % {"code": survey.code})
+            messages.success(
+                request, _("Enkäten %(code)s har skapats. Lägg till frågor.") % {"code": survey.code}
+            )
             return redirect("enkater:builder-survey", survey.pk)
     return render(
         request,
@@ -113,7 +117,9 @@ def survey_edit(request: HttpRequest, pk: int) -> HttpResponse:
         except ValidationError as e:
             form_error(form, e)
         else:
-            messages.success(request, _("Enkäten %(code)s har sparats.") % {"code": form.cleaned_data["code"]})
+            messages.success(
+                request, _("Enkäten %(code)s har sparats.") % {"code": form.cleaned_data["code"]}
+            )
             return redirect("enkater:builder-survey", survey.pk)
     questions = list(_questions(survey))
     return render(

@@ -1,5 +1,9 @@
 """`python manage.py seed_demo [--scale F] [--if-empty]`: the deterministic demo programme (spec §4).
 
+It lives in `enkater` (it moved here from `kurser`): the demo programme has survey answers too
+(issue 12 item 6), and only an app to the right of `kurser` may write them (`ombud ← kurser ←
+enkater ← rapporter`).
+
 The Modig programme (2019-04-01 – 2021-06-30, ESF) in its seven municipalities: workplaces,
 about 3,500 staff at scale 1, about 30 ombud who each reach some three dozen colleagues,
 ombud training, manager training, external trainers, absences, late arrivals, remote sessions
@@ -23,9 +27,11 @@ from decimal import Decimal
 
 from django.core.management.base import BaseCommand, CommandError
 from django.db import reset_queries, transaction
+from django.db.models import Max, Min
 from django.utils import timezone
 
-from kurser.management.commands._seed_data import (
+from enkater.defaults import DIGCOMP_AREAS, DIGKOMP, UPPF_CHEF, UPPF_PERSONAL, ensure_default_surveys
+from enkater.management.commands._seed_data import (
     COURSES,
     EXTERNAL_TRAINERS,
     FEMALE,
@@ -36,6 +42,8 @@ from kurser.management.commands._seed_data import (
     WORKPLACE_COURSES_ELDERLY,
     WORKPLACE_KINDS,
 )
+from enkater.models import NO, YES, Answer, Moment, Response
+from kurser.counting import counted_rows
 from kurser.models import Attendance, AttendanceStatus, Course, Form, Session
 from ombud.models import (
     Municipality,
@@ -118,7 +126,7 @@ class Command(BaseCommand):
         started = time.monotonic()
         self.scale = scale
         self.counter = 0
-        self.totals = {"people": 0, "sessions": 0, "attendance": 0, "minutes": 0, "ombud": 0}
+        self.totals = {"people": 0, "sessions": 0, "attendance": 0, "minutes": 0, "ombud": 0, "responses": 0}
         self.session_keys: set[tuple] = set()
         with transaction.atomic():
             programme = self._programme()
@@ -131,11 +139,13 @@ class Command(BaseCommand):
                     self._municipality(programme, index, spec)
         with transaction.atomic():
             self._current_sessions(programme)
+        with transaction.atomic():
+            self._answers(programme)
         t = self.totals
         self.stdout.write(
             self.style.SUCCESS(
                 f"Demodata klar: {t['people']} personer, {t['ombud']} ombud, {t['sessions']} "
-                f"utbildningstillfällen, {t['attendance']} närvarorader, "
+                f"utbildningstillfällen, {t['attendance']} närvarorader, {t['responses']} enkätsvar, "
                 f"{t['minutes'] / 60:.0f} deltagartimmar (skala {scale:g}, {time.monotonic() - started:.1f} s)."
             )
         )
@@ -167,6 +177,9 @@ class Command(BaseCommand):
 
     def _wipe(self, programme: Programme) -> None:
         """A rerun replaces the previous demo data instead of adding a second copy."""
+        Response.objects.filter(
+            survey__programme=programme, person__email__endswith=f".{EMAIL_DOMAIN}"
+        ).delete()
         Session.objects.filter(programme=programme).delete()
         demo = Person.objects.filter(email__endswith=f".{EMAIL_DOMAIN}")
         Ombud.objects.filter(person__in=demo).delete()
@@ -549,3 +562,91 @@ class Command(BaseCommand):
             ]
         )
         self.totals["sessions"] += len(sessions)
+
+    # --- survey answers (issue 12 item 6) -------------------------------------------------------
+
+    def _answers(self, programme: Programme) -> None:
+        """Answers to the three default surveys from people who participated (spec §5c counts
+        no one else), close to Modig's reported figures: DIGKOMP before and after for about half
+        of the participants (after higher on average), UPPF-CHEF from about 80 % of the
+        managers (70 % ja on rutin, 75 % on leda) and UPPF-PERSONAL from about 65 % of the base
+        staff (60 % ja); the others are the non-responders. The yes answers are dealt out over
+        the respondents shuffled, so the programme-wide shares land on the targets at any scale
+        while municipalities differ. Deterministic: one generator, people in personnummer order."""
+        ensure_default_surveys(programme)
+        surveys = {s.code: s for s in programme.surveys.filter(code__in=[DIGKOMP, UPPF_CHEF, UPPF_PERSONAL])}
+        questions = {(s.code, q.code): q.pk for s in surveys.values() for q in s.questions.all()}
+        participants = (
+            counted_rows()
+            .filter(session__programme=programme, session__date__range=(PROGRAMME_START, PROGRAMME_END))
+            .values("person_id", "person__personnummer", "person__target_group")
+            .annotate(first=Min("session__date"), last=Max("session__date"))
+            .order_by("person__personnummer")
+        )
+        rng = random.Random(SEED * 7)
+        sources = [Response.Source.TABLET, Response.Source.LINK, Response.Source.IMPORT]
+        # (person id, survey code, moment, date, {question code: value})
+        plans: list[tuple[int, str, str, dt.date, dict[str, str]]] = []
+        managers: list[dict[str, str]] = []
+        staff: list[dict[str, str]] = []
+        for p in participants.iterator(chunk_size=5000):
+            first, last = p["first"], p["last"]
+            if rng.random() < 0.55:
+                before = {a: str(rng.choices((1, 2, 3, 4, 5), (10, 30, 35, 20, 5))[0]) for a in DIGCOMP_AREAS}
+                plans.append((p["person_id"], DIGKOMP, Moment.BEFORE, first, before))
+                if rng.random() < 0.8:
+                    after = {
+                        a: str(min(5, int(v) + rng.choices((0, 1, 2), (40, 45, 15))[0]))
+                        for a, v in before.items()
+                    }
+                    day = max(last, first + dt.timedelta(days=rng.randint(7, 30)))
+                    plans.append((p["person_id"], DIGKOMP, Moment.AFTER, min(day, PROGRAMME_END), after))
+            follow_up = min(first + dt.timedelta(days=rng.randint(60, 240)), PROGRAMME_END)
+            group = p["person__target_group"]
+            if group == TargetGroup.OPERATIVE_MANAGER and rng.random() < 0.8:
+                values: dict[str, str] = {"rutin": NO}
+                if rng.random() >= 0.05:  # a few leave "leda" empty: no respondent to it
+                    values["leda"] = NO
+                managers.append(values)
+                plans.append((p["person_id"], UPPF_CHEF, Moment.FOLLOW_UP, follow_up, values))
+            elif group == TargetGroup.BASE_STAFF and rng.random() < 0.65:
+                values = {"kompetens": NO}
+                staff.append(values)
+                plans.append((p["person_id"], UPPF_PERSONAL, Moment.FOLLOW_UP, follow_up, values))
+        for answers, key, share in (
+            (managers, "rutin", 0.70),
+            (managers, "leda", 0.75),
+            (staff, "kompetens", 0.60),
+        ):
+            respondents = [a for a in answers if key in a]
+            rng.shuffle(respondents)
+            for a in respondents[: round(share * len(respondents))]:
+                a[key] = YES
+        for start in range(0, len(plans), 2000):
+            chunk = plans[start : start + 2000]
+            responses = Response.objects.bulk_create(
+                [
+                    Response(
+                        survey=surveys[code],
+                        person_id=person_id,
+                        moment=moment,
+                        answered_on=day,
+                        source=sources[(person_id + len(code)) % len(sources)],
+                    )
+                    for person_id, code, moment, day, _values in chunk
+                ]
+            )
+            Answer.objects.bulk_create(
+                [
+                    Answer(
+                        response_id=response.pk,
+                        question_id=questions[(code, question)],
+                        value=value,
+                        number=int(value) if code == DIGKOMP else None,
+                    )
+                    for response, (_pid, code, _m, _d, values) in zip(responses, chunk, strict=True)
+                    for question, value in values.items()
+                ],
+                batch_size=2000,
+            )
+            self.totals["responses"] += len(responses)
