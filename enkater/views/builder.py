@@ -88,7 +88,7 @@ def programme_surveys(request: HttpRequest, pk: int) -> HttpResponse:
 @access.require(can_build)
 def survey_create(request: HttpRequest, pk: int) -> HttpResponse:
     programme = _programme(request, pk)
-    form = SurveyForm(request.POST or None)
+    form = SurveyForm(_posted(request))
     if request.method == "POST" and form.is_valid():
         try:
             survey = services.survey_create(programme=programme, **form.cleaned_data)
@@ -110,7 +110,7 @@ def survey_create(request: HttpRequest, pk: int) -> HttpResponse:
 @access.require(can_build)
 def survey_edit(request: HttpRequest, pk: int) -> HttpResponse:
     survey = _survey(request, pk)
-    form = SurveyForm(request.POST or None, survey=survey)
+    form = SurveyForm(_posted(request), survey=survey)
     if request.method == "POST" and form.is_valid():
         try:
             services.survey_update(survey=survey, **form.cleaned_data)
@@ -155,7 +155,7 @@ def question_create(request: HttpRequest, pk: int) -> HttpResponse:
     if survey.fixed:
         messages.error(request, str(services.QUESTION_FIXED_ADD % {"code": survey.code}))
         return redirect("enkater:builder-survey", survey.pk)
-    form = QuestionForm(request.POST or None)
+    form = QuestionForm(_posted(request))
     if request.method == "POST" and form.is_valid():
         try:
             question = services.question_create(survey=survey, **form.cleaned_data)
@@ -177,7 +177,7 @@ def question_edit(request: HttpRequest, pk: int) -> HttpResponse:
     question = _question(request, pk)
     survey = question.survey
     locked = survey.fixed or Answer.objects.filter(question=question).exists()
-    form = QuestionForm(request.POST or None, question=question, fixed=locked)
+    form = QuestionForm(_posted(request), question=question, fixed=locked)
     if request.method == "POST" and form.is_valid():
         try:
             services.question_update(question=question, **form.cleaned_data)
@@ -216,3 +216,8 @@ def question_move(request: HttpRequest, pk: int) -> HttpResponse:
         return HttpResponseBadRequest(str(services.MOVE_DIRECTION))
     services.question_move(question=question, direction=form.cleaned_data["direction"])
     return redirect(reverse("enkater:builder-survey", args=[question.survey_id]) + f"#fraga-{question.pk}")
+
+
+def _posted(request: HttpRequest):
+    """The form data of a POST, even an empty one (it answers 400 with the messages), else None."""
+    return request.POST if request.method == "POST" else None

@@ -631,9 +631,9 @@ class Command(BaseCommand):
                         person_id=person_id,
                         moment=moment,
                         answered_on=day,
-                        source=sources[(person_id + len(code)) % len(sources)],
+                        source=sources[(start + i) % len(sources)],
                     )
-                    for person_id, code, moment, day, _values in chunk
+                    for i, (person_id, code, moment, day, _values) in enumerate(chunk)
                 ]
             )
             Answer.objects.bulk_create(
