@@ -59,6 +59,10 @@ class Survey(models.Model):
     def __str__(self) -> str:
         return f"{self.code} – {self.name_sv}"
 
+    def moment_labels(self) -> list[str]:
+        """The moments' display names, in the user's language ("Före", "Efter")."""
+        return [str(Moment(m).label) if m in Moment.values else m for m in self.moments]
+
 
 class Question(models.Model):
     survey = models.ForeignKey(Survey, on_delete=models.CASCADE, related_name="questions")
