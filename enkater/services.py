@@ -16,11 +16,11 @@ What may change once a survey is in use:
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import Any, TypeVar
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Max
+from django.db.models import Max, Model, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from enkater.models import Answer, Moment, Question, QuestionKind, Response, Survey
@@ -62,6 +62,8 @@ OPTION_CODE_DUPLICATE = _("Svarsalternativ %(n)s: koden %(code)s finns redan.")
 OPTION_LABEL_REQUIRED = _("Svarsalternativ %(n)s: ange en svensk text.")
 MOVE_DIRECTION = _("Okänd riktning: välj upp eller ned.")
 
+M = TypeVar("M", bound=Model)
+
 _SURVEY_CODE = re.compile(r"^[A-Z0-9]+(?:-[A-Z0-9]+)*$")
 _CODE = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
 # The fixed columns of the answer file (enkater.importing): a question may not be named like one.
@@ -69,6 +71,11 @@ RESERVED_QUESTION_CODES = {"personnummer", "enkat", "moment", "datum"}
 
 
 # --- surveys ---------------------------------------------------------------------------------
+
+
+def _others(qs: QuerySet[M], pk: int | None) -> QuerySet[M]:
+    """`qs` without the object being edited (none when creating)."""
+    return qs if pk is None else qs.exclude(pk=pk)
 
 
 def _has_answers(survey: Survey) -> bool:
@@ -82,7 +89,7 @@ def _clean_survey(
     code = (code or "").strip().upper()
     if not _SURVEY_CODE.match(code):
         errors.setdefault("code", []).append(ValidationError(SURVEY_CODE_FORMAT, code="format"))
-    elif Survey.objects.filter(programme=programme, code=code).exclude(pk=pk).exists():
+    elif _others(Survey.objects.filter(programme=programme, code=code), pk).exists():
         errors.setdefault("code", []).append(
             ValidationError(SURVEY_CODE_TAKEN, code="taken", params={"code": code})
         )
@@ -224,9 +231,7 @@ def _clean_options(kind: str, options: list[dict[str, str]] | None) -> list[dict
     return cleaned
 
 
-def _clean_question(
-    *, survey: Survey, code: str, kind: str, text_sv: str, pk: int | None
-) -> tuple[str, list[ValidationError]]:
+def _clean_question(*, survey: Survey, code: str, kind: str, text_sv: str, pk: int | None) -> str:
     errors: dict[str, list[Any]] = {}
     code = (code or "").strip().lower()
     if not _CODE.match(code):
@@ -235,7 +240,7 @@ def _clean_question(
         errors.setdefault("code", []).append(
             ValidationError(QUESTION_CODE_RESERVED, code="reserved", params={"code": code})
         )
-    elif Question.objects.filter(survey=survey, code=code).exclude(pk=pk).exists():
+    elif _others(Question.objects.filter(survey=survey, code=code), pk).exists():
         errors.setdefault("code", []).append(
             ValidationError(QUESTION_CODE_TAKEN, code="taken", params={"code": code})
         )
@@ -247,7 +252,7 @@ def _clean_question(
         errors.setdefault("text_sv", []).append(ValidationError(QUESTION_TEXT_REQUIRED, code="required"))
     if errors:
         raise ValidationError(errors)
-    return code, []
+    return code
 
 
 @transaction.atomic
@@ -263,7 +268,7 @@ def question_create(
     survey = Survey.objects.select_for_update().get(pk=survey.pk)
     if survey.fixed:
         raise ValidationError(QUESTION_FIXED_ADD, code="fixed", params={"code": survey.code})
-    code, _ = _clean_question(survey=survey, code=code, kind=kind, text_sv=text_sv, pk=None)
+    code = _clean_question(survey=survey, code=code, kind=kind, text_sv=text_sv, pk=None)
     choices = _clean_options(kind, options)
     last = Question.objects.filter(survey=survey).aggregate(m=Max("position"))["m"] or 0
     question = Question(
@@ -292,7 +297,7 @@ def question_update(
 ) -> Question:
     question = Question.objects.select_for_update().select_related("survey").get(pk=question.pk)
     survey = question.survey
-    code, _ = _clean_question(survey=survey, code=code, kind=kind, text_sv=text_sv, pk=question.pk)
+    code = _clean_question(survey=survey, code=code, kind=kind, text_sv=text_sv, pk=question.pk)
     choices = _clean_options(kind, options)
     if survey.fixed:
         old_codes = question.option_codes()
