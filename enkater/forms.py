@@ -63,10 +63,10 @@ class QuestionForm(CrispyForm):
     )
     kind = forms.ChoiceField(label=_("Typ"), choices=QuestionKind.choices)
     text_sv = forms.CharField(
-        label=_("Fråga (svenska)"), max_length=500, required=False, widget=forms.Textarea(attrs={"rows": 2})
+        label=_("Fråga (svenska)"), max_length=500, required=False, widget=forms.Textarea(attrs={"rows": 3})
     )
     text_en = forms.CharField(
-        label=_("Fråga (engelska)"), max_length=500, required=False, widget=forms.Textarea(attrs={"rows": 2})
+        label=_("Fråga (engelska)"), max_length=500, required=False, widget=forms.Textarea(attrs={"rows": 3})
     )
     options = forms.CharField(
         label=_("Svarsalternativ"),

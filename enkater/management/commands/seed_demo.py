@@ -24,6 +24,7 @@ import random
 import time
 from collections.abc import Iterator
 from decimal import Decimal
+from fractions import Fraction
 
 from django.core.management.base import BaseCommand, CommandError
 from django.db import reset_queries, transaction
@@ -570,9 +571,10 @@ class Command(BaseCommand):
         no one else), close to Modig's reported figures: DIGKOMP before and after for about half
         of the participants (after higher on average), UPPF-CHEF from about 80 % of the
         managers (70 % ja on rutin, 75 % on leda) and UPPF-PERSONAL from about 65 % of the base
-        staff (60 % ja); the others are the non-responders. The yes answers are dealt out over
-        the respondents shuffled, so the programme-wide shares land on the targets at any scale
-        while municipalities differ. Deterministic: one generator, people in personnummer order."""
+        staff (60 % ja); the others are the non-responders. Yes answers are dealt in small blocks
+        of respondents (`YesDealer`), so the programme-wide shares land on the targets at any
+        scale while municipalities differ. Deterministic (one generator, people in personnummer
+        order) and streamed: written 2,000 answer sets at a time, so memory stays flat."""
         ensure_default_surveys(programme)
         surveys = {s.code: s for s in programme.surveys.filter(code__in=[DIGKOMP, UPPF_CHEF, UPPF_PERSONAL])}
         questions = {(s.code, q.code): q.pk for s in surveys.values() for q in s.questions.all()}
@@ -584,11 +586,9 @@ class Command(BaseCommand):
             .order_by("person__personnummer")
         )
         rng = random.Random(SEED * 7)
-        sources = [Response.Source.TABLET, Response.Source.LINK, Response.Source.IMPORT]
+        rutin, leda, kompetens = (YesDealer(share, SEED + n) for n, share in enumerate((0.70, 0.75, 0.60)))
         # (person id, survey code, moment, date, {question code: value})
         plans: list[tuple[int, str, str, dt.date, dict[str, str]]] = []
-        managers: list[dict[str, str]] = []
-        staff: list[dict[str, str]] = []
         for p in participants.iterator(chunk_size=5000):
             first, last = p["first"], p["last"]
             if rng.random() < 0.55:
@@ -604,49 +604,69 @@ class Command(BaseCommand):
             follow_up = min(first + dt.timedelta(days=rng.randint(60, 240)), PROGRAMME_END)
             group = p["person__target_group"]
             if group == TargetGroup.OPERATIVE_MANAGER and rng.random() < 0.8:
-                values: dict[str, str] = {"rutin": NO}
+                values = {"rutin": rutin.answer()}
                 if rng.random() >= 0.05:  # a few leave "leda" empty: no respondent to it
-                    values["leda"] = NO
-                managers.append(values)
+                    values["leda"] = leda.answer()
                 plans.append((p["person_id"], UPPF_CHEF, Moment.FOLLOW_UP, follow_up, values))
             elif group == TargetGroup.BASE_STAFF and rng.random() < 0.65:
-                values = {"kompetens": NO}
-                staff.append(values)
-                plans.append((p["person_id"], UPPF_PERSONAL, Moment.FOLLOW_UP, follow_up, values))
-        for answers, key, share in (
-            (managers, "rutin", 0.70),
-            (managers, "leda", 0.75),
-            (staff, "kompetens", 0.60),
-        ):
-            respondents = [a for a in answers if key in a]
-            rng.shuffle(respondents)
-            for a in respondents[: round(share * len(respondents))]:
-                a[key] = YES
-        for start in range(0, len(plans), 2000):
-            chunk = plans[start : start + 2000]
-            responses = Response.objects.bulk_create(
-                [
-                    Response(
-                        survey=surveys[code],
-                        person_id=person_id,
-                        moment=moment,
-                        answered_on=day,
-                        source=sources[(start + i) % len(sources)],
+                plans.append(
+                    (
+                        p["person_id"],
+                        UPPF_PERSONAL,
+                        Moment.FOLLOW_UP,
+                        follow_up,
+                        {"kompetens": kompetens.answer()},
                     )
-                    for i, (person_id, code, moment, day, _values) in enumerate(chunk)
-                ]
-            )
-            Answer.objects.bulk_create(
-                [
-                    Answer(
-                        response_id=response.pk,
-                        question_id=questions[(code, question)],
-                        value=value,
-                        number=int(value) if code == DIGKOMP else None,
-                    )
-                    for response, (_pid, code, _m, _d, values) in zip(responses, chunk, strict=True)
-                    for question, value in values.items()
-                ],
-                batch_size=2000,
-            )
-            self.totals["responses"] += len(responses)
+                )
+            if len(plans) >= 2000:
+                self._write_answers(plans, surveys, questions)
+                plans = []
+        self._write_answers(plans, surveys, questions)
+
+    def _write_answers(self, plans, surveys, questions) -> None:
+        sources = [Response.Source.TABLET, Response.Source.LINK, Response.Source.IMPORT]
+        offset = self.totals["responses"]
+        responses = Response.objects.bulk_create(
+            [
+                Response(
+                    survey=surveys[code],
+                    person_id=person_id,
+                    moment=moment,
+                    answered_on=day,
+                    source=sources[(offset + i) % len(sources)],
+                )
+                for i, (person_id, code, moment, day, _values) in enumerate(plans)
+            ]
+        )
+        Answer.objects.bulk_create(
+            [
+                Answer(
+                    response_id=response.pk,
+                    question_id=questions[(code, question)],
+                    value=value,
+                    number=int(value) if code == DIGKOMP else None,
+                )
+                for response, (_pid, code, _m, _d, values) in zip(responses, plans, strict=True)
+                for question, value in values.items()
+            ],
+            batch_size=2000,
+        )
+        self.totals["responses"] += len(responses)
+
+
+class YesDealer:
+    """Yes/no answers with an exact share per block of respondents (0.75: 3 of every 4, 0.70: 7
+    of every 10), in shuffled order: the whole programme lands on the share at any scale, give
+    or take part of one block, while any part of it (a municipality) varies around it."""
+
+    def __init__(self, share: float, seed: int) -> None:
+        fraction = Fraction(share).limit_denominator(20)
+        self.yes, self.size = fraction.numerator, fraction.denominator
+        self.rng = random.Random(seed)
+        self.block: list[str] = []
+
+    def answer(self) -> str:
+        if not self.block:
+            self.block = [YES] * self.yes + [NO] * (self.size - self.yes)
+            self.rng.shuffle(self.block)
+        return self.block.pop()
