@@ -59,6 +59,10 @@ class Survey(models.Model):
     def __str__(self) -> str:
         return f"{self.code} – {self.name_sv}"
 
+    def moment_labels(self) -> list[str]:
+        """The moments' display names, in the user's language ("Före", "Efter")."""
+        return [str(Moment(m).label) if m in Moment.values else m for m in self.moments]
+
 
 class Question(models.Model):
     survey = models.ForeignKey(Survey, on_delete=models.CASCADE, related_name="questions")
@@ -67,7 +71,8 @@ class Question(models.Model):
     kind = models.CharField(_("typ"), max_length=10, choices=QuestionKind.choices)
     text_sv = models.CharField(_("fråga (svenska)"), max_length=500)
     text_en = models.CharField(_("fråga (engelska)"), max_length=500, blank=True)
-    # Single and multiple choice: the options' codes, e.g. ["teams", "outlook"].
+    # Single and multiple choice: the options, e.g. [{"code": "teams", "sv": "Teams", "en": "Teams"}]
+    # (rows from before labels held bare codes; migration 0003 turned them into this form).
     choices = models.JSONField(_("svarsalternativ"), default=list, blank=True)
 
     class Meta:
@@ -102,6 +107,18 @@ class Question(models.Model):
 
     def option_codes(self) -> list[str]:
         return [code for code, _label in self.options("sv")]
+
+    def allowed_values(self) -> list[str] | None:
+        """The one place that says which stored `Answer.value`s a question accepts: "1"–"5",
+        "ja"/"nej", the option codes (multiple choice: any of them, joined by ";"), or None for
+        free text (any non-empty text). Answer forms and the builder ask this."""
+        if self.kind == QuestionKind.LIKERT:
+            return ["1", "2", "3", "4", "5"]
+        if self.kind == QuestionKind.YES_NO:
+            return [YES, NO]
+        if self.kind in (QuestionKind.SINGLE, QuestionKind.MULTIPLE):
+            return self.option_codes()
+        return None
 
 
 class Response(models.Model):

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from enkater.views import answer, participant, tablet
+from enkater.views import answer, builder, participant, tablet
 
 app_name = "enkater"
 
@@ -28,4 +28,17 @@ urlpatterns += [
     path("mig/<str:token>/bekrafta/", participant.participant_confirm, name="participant-confirm"),
     path("bekraftelser/", participant.confirmation_list, name="confirmation-list"),
     path("bekraftelser/lank/<int:pk>/", participant.person_participant_link, name="person-participant-link"),
+]
+
+# The survey builder (programme leaders).
+urlpatterns += [
+    path("byggare/", builder.builder, name="builder"),
+    path("byggare/program/<int:pk>/", builder.programme_surveys, name="builder-programme"),
+    path("byggare/program/<int:pk>/ny/", builder.survey_create, name="builder-survey-create"),
+    path("byggare/enkat/<int:pk>/", builder.survey_edit, name="builder-survey"),
+    path("byggare/enkat/<int:pk>/ta-bort/", builder.survey_delete, name="builder-survey-delete"),
+    path("byggare/enkat/<int:pk>/ny-fraga/", builder.question_create, name="builder-question-create"),
+    path("byggare/fraga/<int:pk>/", builder.question_edit, name="builder-question"),
+    path("byggare/fraga/<int:pk>/ta-bort/", builder.question_delete, name="builder-question-delete"),
+    path("byggare/fraga/<int:pk>/flytta/", builder.question_move, name="builder-question-move"),
 ]

@@ -33,6 +33,7 @@ NAVIGATION: list[tuple[Promise, list[Item]]] = [
             ("kurser:untrained", _("Ej utbildade"), access.is_ombud),
             ("kurser:session-list", _("Utbildningstillfällen"), access.can_list_sessions),
             ("kurser:approval-list", _("Att godkänna"), access.can_approve),
+            ("enkater:builder", _("Enkäter"), access.can_administer),
         ],
     ),
     (

@@ -27,6 +27,7 @@ from django.core.files.base import ContentFile
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
+from enkater.models import Question, Survey
 from kurser import checkin
 from kurser.models import Attendance, AttendanceStatus, Session
 from ombud.models import Person, Role
@@ -108,7 +109,12 @@ def world(ale, molndal, programme_leader, local_leader_ale, ombud_molndal, coord
         apikey, _raw = api_key_create(
             name=f"HR {key}", role=Role.LOCAL_LEADER, municipalities=[municipality], by=None
         )
+        # the survey builder (issue 12 item 1): a programme leader's own survey with a question
+        survey = Survey.objects.create(programme=programme, code="EGEN", name_sv="Egen", moments=["efter"])
+        question = Question.objects.create(survey=survey, code="fraga", kind="fritext", text_sv="Fråga?")
         objects[key] = {
+            "survey": survey,
+            "question": question,
             "person": person,
             "ombud": ombud,
             "municipality": municipality,
@@ -199,6 +205,14 @@ KINDS = {
     "enkater:participant-confirm": "participant",
     "enkater:answer": "answer-token",
     "enkater:session": "token",
+    "enkater:builder-programme": "programme",
+    "enkater:builder-survey-create": "programme",
+    "enkater:builder-survey": "survey",
+    "enkater:builder-survey-delete": "survey",
+    "enkater:builder-question-create": "survey",
+    "enkater:builder-question": "question",
+    "enkater:builder-question-delete": "question",
+    "enkater:builder-question-move": "question",
 }
 
 
@@ -614,6 +628,46 @@ EXPECTED: dict[str, dict[str, str]] = {
     "enkater:session-qr": {
         "GET": "anon=302 none=403 O=200/404 L=200/404 C=200 P=200",
         "POST": "anon=405 none=405 O=405 L=405 C=405 P=405",
+    },
+    # The survey builder (issue 12 item 1): programme leaders only (access.can_administer),
+    # checked before the object is looked up, so every other role gets 403 wherever it points.
+    # Empty POSTs: a survey or question form without data answers 400 with its messages; a
+    # delete needs no data (302 back to the list); a move without a direction is 400.
+    "enkater:builder": {
+        "GET": "anon=302 none=403 O=403 L=403 C=403 P=200",
+        "POST": "anon=302 none=403 O=403 L=403 C=403 P=200",
+    },
+    "enkater:builder-programme": {
+        "GET": "anon=302 none=403 O=403 L=403 C=403 P=200",
+        "POST": "anon=302 none=403 O=403 L=403 C=403 P=200",
+    },
+    "enkater:builder-survey-create": {
+        "GET": "anon=302 none=403 O=403 L=403 C=403 P=200",
+        "POST": "anon=302 none=403 O=403 L=403 C=403 P=400",
+    },
+    "enkater:builder-survey": {
+        "GET": "anon=302 none=403 O=403 L=403 C=403 P=200",
+        "POST": "anon=302 none=403 O=403 L=403 C=403 P=400",
+    },
+    "enkater:builder-survey-delete": {
+        "GET": "anon=405 none=405 O=405 L=405 C=405 P=405",
+        "POST": "anon=302 none=403 O=403 L=403 C=403 P=302",
+    },
+    "enkater:builder-question-create": {
+        "GET": "anon=302 none=403 O=403 L=403 C=403 P=200",
+        "POST": "anon=302 none=403 O=403 L=403 C=403 P=400",
+    },
+    "enkater:builder-question": {
+        "GET": "anon=302 none=403 O=403 L=403 C=403 P=200",
+        "POST": "anon=302 none=403 O=403 L=403 C=403 P=400",
+    },
+    "enkater:builder-question-delete": {
+        "GET": "anon=405 none=405 O=405 L=405 C=405 P=405",
+        "POST": "anon=302 none=403 O=403 L=403 C=403 P=302",
+    },
+    "enkater:builder-question-move": {
+        "GET": "anon=405 none=405 O=405 L=405 C=405 P=405",
+        "POST": "anon=302 none=403 O=403 L=403 C=403 P=400",
     },
 }
 

@@ -131,3 +131,71 @@ def test_if_empty_does_nothing_when_there_is_data():
     n = Person.objects.count()
     assert "redan data" in seed("--if-empty")
     assert Person.objects.count() == n
+
+
+# --- survey answers (issue 12 item 6) -----------------------------------------------------------
+
+
+def _outcomes():
+    from enkater.counting import outcome_summary
+
+    return outcome_summary(Programme.objects.get(code="MODIG"))
+
+
+def test_seeded_answers_land_near_modigs_figures():
+    """70 % of managers changed a routine, 75 % lead better, 60 % of base staff stronger
+    (issue 12); DigComp after > before in every area; only participants answer."""
+    from enkater.models import Response
+    from kurser.counting import counted_rows
+
+    seed("--scale", "0.3")
+    summary = _outcomes()
+    shares = {i["key"]: i for i in summary["indicators"]}
+    for key, target in (
+        ("managers_changed_routine", 0.70),
+        ("managers_lead_better", 0.75),
+        ("staff_skills_improved", 0.60),
+    ):
+        assert not shares[key]["suppressed"], key
+        assert abs(shares[key]["share"] - target) <= 0.02, (key, shares[key])
+    assert shares["staff_skills_improved"]["respondents"] > 300
+    for area in summary["digcomp"]:
+        assert area["pairs"] > 100 and area["after"] > area["before"] + 0.3, area
+    # Non-responders exist among the participating managers and staff.
+    participating = counted_rows().values("person_id").distinct()
+    responded = Response.objects.values("person_id").distinct()
+    assert not Response.objects.exclude(person_id__in=participating).exists()
+    assert responded.count() < participating.count()
+    # Municipalities differ (the yes answers are not dealt out evenly per municipality).
+    staff = [m["indicators"][2]["share"] for m in summary["by_municipality"]]
+    assert len(set(staff)) > 1
+
+
+def test_seeded_answers_are_deterministic():
+    from enkater.models import Answer
+
+    def answers():
+        return sorted(
+            Answer.objects.values_list(
+                "response__person__personnummer",
+                "response__survey__code",
+                "response__moment",
+                "question__code",
+                "value",
+            )
+        )
+
+    seed("--scale", "0.1")
+    first = (answers(), _outcomes())
+    seed("--scale", "0.1")
+    assert (answers(), _outcomes()) == first
+
+
+def test_if_empty_keeps_the_answers():
+    from enkater.models import Response
+
+    seed("--scale", "0.1")
+    n = Response.objects.count()
+    assert n > 0
+    assert "redan data" in seed("--if-empty")
+    assert Response.objects.count() == n

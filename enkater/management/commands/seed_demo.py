@@ -1,5 +1,9 @@
 """`python manage.py seed_demo [--scale F] [--if-empty]`: the deterministic demo programme (spec §4).
 
+It lives in `enkater` (it moved here from `kurser`): the demo programme has survey answers too
+(issue 12 item 6), and only an app to the right of `kurser` may write them (`ombud ← kurser ←
+enkater ← rapporter`).
+
 The Modig programme (2019-04-01 – 2021-06-30, ESF) in its seven municipalities: workplaces,
 about 3,500 staff at scale 1, about 30 ombud who each reach some three dozen colleagues,
 ombud training, manager training, external trainers, absences, late arrivals, remote sessions
@@ -20,12 +24,15 @@ import random
 import time
 from collections.abc import Iterator
 from decimal import Decimal
+from fractions import Fraction
 
 from django.core.management.base import BaseCommand, CommandError
 from django.db import reset_queries, transaction
+from django.db.models import Max, Min
 from django.utils import timezone
 
-from kurser.management.commands._seed_data import (
+from enkater.defaults import DIGCOMP_AREAS, DIGKOMP, UPPF_CHEF, UPPF_PERSONAL, ensure_default_surveys
+from enkater.management.commands._seed_data import (
     COURSES,
     EXTERNAL_TRAINERS,
     FEMALE,
@@ -36,6 +43,8 @@ from kurser.management.commands._seed_data import (
     WORKPLACE_COURSES_ELDERLY,
     WORKPLACE_KINDS,
 )
+from enkater.models import NO, YES, Answer, Moment, Response
+from kurser.counting import counted_rows
 from kurser.models import Attendance, AttendanceStatus, Course, Form, Session
 from ombud.models import (
     Municipality,
@@ -118,7 +127,7 @@ class Command(BaseCommand):
         started = time.monotonic()
         self.scale = scale
         self.counter = 0
-        self.totals = {"people": 0, "sessions": 0, "attendance": 0, "minutes": 0, "ombud": 0}
+        self.totals = {"people": 0, "sessions": 0, "attendance": 0, "minutes": 0, "ombud": 0, "responses": 0}
         self.session_keys: set[tuple] = set()
         with transaction.atomic():
             programme = self._programme()
@@ -131,11 +140,13 @@ class Command(BaseCommand):
                     self._municipality(programme, index, spec)
         with transaction.atomic():
             self._current_sessions(programme)
+        with transaction.atomic():
+            self._answers(programme)
         t = self.totals
         self.stdout.write(
             self.style.SUCCESS(
                 f"Demodata klar: {t['people']} personer, {t['ombud']} ombud, {t['sessions']} "
-                f"utbildningstillfällen, {t['attendance']} närvarorader, "
+                f"utbildningstillfällen, {t['attendance']} närvarorader, {t['responses']} enkätsvar, "
                 f"{t['minutes'] / 60:.0f} deltagartimmar (skala {scale:g}, {time.monotonic() - started:.1f} s)."
             )
         )
@@ -167,6 +178,9 @@ class Command(BaseCommand):
 
     def _wipe(self, programme: Programme) -> None:
         """A rerun replaces the previous demo data instead of adding a second copy."""
+        Response.objects.filter(
+            survey__programme=programme, person__email__endswith=f".{EMAIL_DOMAIN}"
+        ).delete()
         Session.objects.filter(programme=programme).delete()
         demo = Person.objects.filter(email__endswith=f".{EMAIL_DOMAIN}")
         Ombud.objects.filter(person__in=demo).delete()
@@ -549,3 +563,110 @@ class Command(BaseCommand):
             ]
         )
         self.totals["sessions"] += len(sessions)
+
+    # --- survey answers (issue 12 item 6) -------------------------------------------------------
+
+    def _answers(self, programme: Programme) -> None:
+        """Answers to the three default surveys from people who participated (spec §5c counts
+        no one else), close to Modig's reported figures: DIGKOMP before and after for about half
+        of the participants (after higher on average), UPPF-CHEF from about 80 % of the
+        managers (70 % ja on rutin, 75 % on leda) and UPPF-PERSONAL from about 65 % of the base
+        staff (60 % ja); the others are the non-responders. Yes answers are dealt in small blocks
+        of respondents (`YesDealer`), so the programme-wide shares land on the targets at any
+        scale while municipalities differ. Deterministic (one generator, people in personnummer
+        order) and streamed: written 2,000 answer sets at a time, so memory stays flat."""
+        ensure_default_surveys(programme)
+        surveys = {s.code: s for s in programme.surveys.filter(code__in=[DIGKOMP, UPPF_CHEF, UPPF_PERSONAL])}
+        questions = {(s.code, q.code): q.pk for s in surveys.values() for q in s.questions.all()}
+        participants = (
+            counted_rows()
+            .filter(session__programme=programme, session__date__range=(PROGRAMME_START, PROGRAMME_END))
+            .values("person_id", "person__personnummer", "person__target_group")
+            .annotate(first=Min("session__date"), last=Max("session__date"))
+            .order_by("person__personnummer")
+        )
+        rng = random.Random(SEED * 7)
+        rutin, leda, kompetens = (YesDealer(share, SEED + n) for n, share in enumerate((0.70, 0.75, 0.60)))
+        # (person id, survey code, moment, date, {question code: value})
+        plans: list[tuple[int, str, str, dt.date, dict[str, str]]] = []
+        for p in participants.iterator(chunk_size=5000):
+            first, last = p["first"], p["last"]
+            if rng.random() < 0.55:
+                before = {a: str(rng.choices((1, 2, 3, 4, 5), (10, 30, 35, 20, 5))[0]) for a in DIGCOMP_AREAS}
+                plans.append((p["person_id"], DIGKOMP, Moment.BEFORE, first, before))
+                if rng.random() < 0.8:
+                    after = {
+                        a: str(min(5, int(v) + rng.choices((0, 1, 2), (40, 45, 15))[0]))
+                        for a, v in before.items()
+                    }
+                    day = max(last, first + dt.timedelta(days=rng.randint(7, 30)))
+                    plans.append((p["person_id"], DIGKOMP, Moment.AFTER, min(day, PROGRAMME_END), after))
+            follow_up = min(first + dt.timedelta(days=rng.randint(60, 240)), PROGRAMME_END)
+            group = p["person__target_group"]
+            if group == TargetGroup.OPERATIVE_MANAGER and rng.random() < 0.8:
+                values = {"rutin": rutin.answer()}
+                if rng.random() >= 0.05:  # a few leave "leda" empty: no respondent to it
+                    values["leda"] = leda.answer()
+                plans.append((p["person_id"], UPPF_CHEF, Moment.FOLLOW_UP, follow_up, values))
+            elif group == TargetGroup.BASE_STAFF and rng.random() < 0.65:
+                plans.append(
+                    (
+                        p["person_id"],
+                        UPPF_PERSONAL,
+                        Moment.FOLLOW_UP,
+                        follow_up,
+                        {"kompetens": kompetens.answer()},
+                    )
+                )
+            if len(plans) >= 2000:
+                self._write_answers(plans, surveys, questions)
+                plans = []
+        self._write_answers(plans, surveys, questions)
+
+    def _write_answers(self, plans, surveys, questions) -> None:
+        sources = [Response.Source.TABLET, Response.Source.LINK, Response.Source.IMPORT]
+        offset = self.totals["responses"]
+        responses = Response.objects.bulk_create(
+            [
+                Response(
+                    survey=surveys[code],
+                    person_id=person_id,
+                    moment=moment,
+                    answered_on=day,
+                    source=sources[(offset + i) % len(sources)],
+                )
+                for i, (person_id, code, moment, day, _values) in enumerate(plans)
+            ]
+        )
+        Answer.objects.bulk_create(
+            [
+                Answer(
+                    response_id=response.pk,
+                    question_id=questions[(code, question)],
+                    value=value,
+                    number=int(value) if code == DIGKOMP else None,
+                )
+                for response, (_pid, code, _m, _d, values) in zip(responses, plans, strict=True)
+                for question, value in values.items()
+            ],
+            batch_size=2000,
+        )
+        self.totals["responses"] += len(responses)
+
+
+class YesDealer:
+    """Yes/no answers with an exact share per block of respondents (0.75: 3 of every 4, 0.70: 7
+    of every 10), in shuffled order: the whole programme lands on the share at any scale, give
+    or take part of one block, while any part of it (a municipality) varies around it."""
+
+    def __init__(self, share: float, seed: int) -> None:
+        fraction = Fraction(share).limit_denominator(20)
+        self.yes, self.size = fraction.numerator, fraction.denominator
+        self.rng = random.Random(seed)
+        self.block: list[str] = []
+
+    def answer(self) -> str:
+        if not self.block:
+            self.block = [YES] * self.yes + [NO] * (self.size - self.yes)
+            self.rng.shuffle(self.block)
+        return self.block.pop()
