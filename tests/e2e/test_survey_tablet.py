@@ -125,8 +125,12 @@ def test_answering_on_the_tablet_then_offline(page_as, ombud_molndal, session_to
     page.locator("#participant-forms form").nth(1).locator("label", has_text="Ja").click()
     box = page.locator("[data-action=submit]").bounding_box()
     assert box["height"] >= 44
-    for label in page.locator("#participant-forms .answer-likert-option").all()[:5]:
+    labels = page.locator("#participant-forms .answer-buttons label").all()
+    assert len(labels) == 27  # 5 × 1–5, ja/nej
+    for label in labels:
         assert label.bounding_box()["height"] >= 44
+    page.mouse.move(0, 0)
+    page.wait_for_timeout(300)  # the buttons' colour transition (.15 s) has ended
     assert_no_axe_violations(page)
     page.screenshot(path=shot_path("enkater-tablet-participant", "1024x768"), full_page=True)
 
