@@ -108,18 +108,6 @@ class Question(models.Model):
     def option_codes(self) -> list[str]:
         return [code for code, _label in self.options("sv")]
 
-    def allowed_values(self) -> list[str] | None:
-        """The one place that says which stored `Answer.value`s a question accepts: "1"–"5",
-        "ja"/"nej", the option codes (multiple choice: any of them, joined by ";"), or None for
-        free text (any non-empty text). Answer forms and the builder ask this."""
-        if self.kind == QuestionKind.LIKERT:
-            return ["1", "2", "3", "4", "5"]
-        if self.kind == QuestionKind.YES_NO:
-            return [YES, NO]
-        if self.kind in (QuestionKind.SINGLE, QuestionKind.MULTIPLE):
-            return self.option_codes()
-        return None
-
 
 class Response(models.Model):
     """One person's answers to one survey at one moment (one per person, survey and moment)."""

@@ -13,6 +13,7 @@ from django.shortcuts import resolve_url
 from django.urls import reverse
 
 from enkater import services
+from enkater.answering import AnswerValueError, answer_value
 from enkater.defaults import DIGKOMP, UPPF_CHEF, ensure_default_surveys
 from enkater.models import Answer, Question, QuestionKind, Response, Survey
 from tests.factories import PersonFactory, ProgrammeFactory, WorkplaceFactory
@@ -104,7 +105,7 @@ def test_same_code_in_another_programme_is_fine(modig, ale):
     services.survey_create(programme=modig, code="NOJD", name_sv="X", moments=["efter"])
 
 
-def test_question_options_carry_labels_and_allowed_values(own):
+def test_question_options_carry_labels_and_the_answers_they_allow(own):
     likert, multi = own.questions.order_by("position")
     assert [likert.position, multi.position] == [1, 2]
     assert multi.choices == [
@@ -112,12 +113,11 @@ def test_question_options_carry_labels_and_allowed_values(own):
         {"code": "outlook", "sv": "Outlook", "en": ""},
     ]
     assert multi.options("en") == [("teams", "Teams"), ("outlook", "Outlook")]
-    assert likert.allowed_values() == ["1", "2", "3", "4", "5"]
-    assert multi.allowed_values() == ["teams", "outlook"]
-    text = services.question_create(survey=own, code="ovrigt", kind=QuestionKind.TEXT, text_sv="Övrigt?")
-    assert text.allowed_values() is None
-    yes_no = services.question_create(survey=own, code="igen", kind=QuestionKind.YES_NO, text_sv="Igen?")
-    assert yes_no.allowed_values() == ["ja", "nej"]
+    # What an answer may be is decided once, by enkater.answering.answer_value.
+    assert answer_value(likert, "5") == ("5", 5)
+    assert answer_value(multi, ["outlook", "teams"]) == ("teams;outlook", None)
+    with pytest.raises(AnswerValueError):
+        answer_value(multi, "word")
 
 
 @pytest.mark.parametrize(
@@ -244,7 +244,7 @@ def test_answered_question_keeps_code_kind_and_used_options(own, molndal):
             {"code": "ny", "sv": "Ny"},
         ],
     )
-    assert Question.objects.get(pk=multi.pk).allowed_values() == ["teams", "outlook", "ny"]
+    assert Question.objects.get(pk=multi.pk).option_codes() == ["teams", "outlook", "ny"]
 
 
 def test_unanswered_question_and_survey_can_be_deleted(own):
