@@ -4,8 +4,14 @@ need no account."""
 
 from __future__ import annotations
 
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from enkater.views import effect
 
 app_name = "enkater"
 
-urlpatterns: list = []
+urlpatterns: list = [
+    # The effect dashboard (issue 12 item 4).
+    path("effekt/", effect.effect, name="effect"),
+    path("effekt/ej-svarat/", effect.effect_non_responders, name="effect-non-responders"),
+]

@@ -50,6 +50,7 @@ NAVIGATION: list[tuple[Promise, list[Item]]] = [
             ("rapporter:dashboard", _("Lägesbild"), access.can_view_reports),
             ("rapporter:report-list", _("Rapporter"), access.can_view_reports),
             ("rapporter:months", _("Månader"), access.can_view_reports),
+            ("enkater:effect", _("Effekter"), access.can_view_effects),
         ],
     ),
     (
