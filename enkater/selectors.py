@@ -177,6 +177,7 @@ def effect_free_texts(*, user: User | AnonymousUser, scope: EffectScope) -> list
 
 
 def follow_up_surveys(*, programme: Programme) -> list[Survey]:
+    ensure_default_surveys(programme)
     return counting.follow_up_surveys(programme)
 
 
@@ -184,7 +185,7 @@ def follow_up_survey_for_user(
     *, user: User | AnonymousUser, programme: Programme, survey_id: object
 ) -> Survey | None:
     """A follow-up survey of the programme by an id from the request, or the first one."""
-    surveys = counting.follow_up_surveys(programme)
+    surveys = follow_up_surveys(programme=programme)
     wanted = access.parse_id(survey_id)
     if wanted is not None:
         return next((s for s in surveys if s.pk == wanted), None)

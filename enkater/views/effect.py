@@ -64,6 +64,7 @@ def _scope(request, data):
 
 
 @access.require(access.can_view_effects)
+@require_http_methods(["GET"])
 def effect(request):
     form, scope = _scope(request, request.GET.copy())
     context = {
@@ -97,7 +98,7 @@ def effect_non_responders(request):
         survey = selectors.follow_up_survey_for_user(
             user=request.user, programme=scope.programme, survey_id=data.get("survey")
         )
-        if survey is None and data.get("survey"):
+        if survey is None and (data.get("survey") or request.method == "POST"):
             errors.append(str(SURVEY_UNKNOWN))
     if request.method == "POST" and scope is not None and survey is not None:
         try:
