@@ -140,7 +140,7 @@ def effect_data(*, scope: EffectScope, today: dt.date | None = None) -> dict[str
     }
 
 
-def effect_workplaces(*, scope: EffectScope, page: object = 1) -> Page:
+def effect_workplaces(*, scope: EffectScope, page: str | int | None = 1) -> Page:
     """The reach table: the listed municipalities' workplaces by municipality and name, each
     with its registered staff, those who took part in the programme and the share."""
     workplaces = (
@@ -207,5 +207,5 @@ def non_responders(
     )
 
 
-def non_responders_page(people: QuerySet[Person], page: object = 1) -> Page:
+def non_responders_page(people: QuerySet[Person], page: str | int | None = 1) -> Page:
     return Paginator(people, NON_RESPONDERS_PER_PAGE).get_page(page)

@@ -30,18 +30,20 @@ NO_SCOPE = _("Du har ingen kommun i det valda programmet.")
 
 
 class EffectFilterForm(forms.Form):
-    programme = forms.ModelChoiceField(label=_("Program"), queryset=None, required=False, empty_label=None)
+    programme: forms.ModelChoiceField = forms.ModelChoiceField(
+        label=_("Program"), queryset=None, required=False, empty_label=None
+    )
     municipality = MunicipalityChoiceField(
         label=_("Kommun"), queryset=None, required=False, empty_label=_("Alla kommuner"), with_code=False
     )
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["programme"].queryset = selectors.effect_programmes(user=user)
-        self.fields["municipality"].queryset = access.municipalities_for(user).order_by("name")
+        self.fields["programme"].queryset = selectors.effect_programmes(user=user)  # type: ignore[attr-defined]
+        self.fields["municipality"].queryset = access.municipalities_for(user).order_by("name")  # type: ignore[attr-defined]
         if not access.covers_all_municipalities(user):
             # A local leader sees their own municipality: no "all municipalities" choice.
-            self.fields["municipality"].empty_label = None
+            self.fields["municipality"].empty_label = None  # type: ignore[attr-defined]
 
 
 def _scope(request, data):
