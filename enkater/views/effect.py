@@ -27,6 +27,9 @@ from ombud.forms import MunicipalityChoiceField
 
 SURVEY_UNKNOWN = _("Enkäten finns inte bland programmets uppföljningsenkäter. Välj en enkät i listan.")
 NO_SCOPE = _("Du har ingen kommun i det valda programmet.")
+NOT_IN_PROGRAMME = _(
+    "Kommunen deltar inte i det valda programmet. Välj en annan kommun eller ett annat program."
+)
 
 
 class EffectFilterForm(forms.Form):
@@ -55,7 +58,9 @@ def _scope(request, data):
         scope = selectors.effect_scope(
             user=request.user, programme=cleaned.get("programme"), municipality=cleaned.get("municipality")
         )
-        if scope is None and selectors.effect_programmes(user=request.user).exists():
+        if scope is None and cleaned.get("municipality") is not None:
+            form.add_error("municipality", NOT_IN_PROGRAMME)
+        elif scope is None and selectors.effect_programmes(user=request.user).exists():
             form.add_error(None, NO_SCOPE)
     if scope is not None:
         # Show what is counted: the default programme and the leader's municipality.

@@ -229,3 +229,44 @@ def test_query_counts_are_flat(
     _add(programme, molndal, 30)
     with django_assert_max_num_queries(len(small.captured_queries)):
         assert client.get(reverse(url)).status_code == 200
+
+
+def test_free_text_on_the_page_only_from_five_respondents(
+    client_as, programme_leader, coordinator, programme, ale
+):
+    from enkater.models import QuestionKind
+
+    survey = Survey.objects.create(programme=programme, code="EGEN", name_sv="Egen", moments=["uppföljning"])
+    question = Question.objects.create(
+        survey=survey, code="tankar", kind=QuestionKind.TEXT, text_sv="Tankar?"
+    )
+
+    def text(value):
+        person = manager(programme, ale)
+        response = Response.objects.create(
+            survey=survey, person=person, moment="uppföljning", answered_on=timezone.localdate()
+        )
+        Answer.objects.create(response=response, question=question, value=value)
+
+    for i in range(4):
+        text(f"Hemligt svar {i}")
+    html = client_as(programme_leader).get(reverse(EFFECT)).content.decode()
+    assert 'data-free-text="suppressed"' in html
+    assert "Hemligt svar" not in html
+
+    text("Hemligt svar 4")
+    html = client_as(programme_leader).get(reverse(EFFECT)).content.decode()
+    assert all(f"Hemligt svar {i}" in html for i in range(5))
+    # Free text is for the programme leader who built the survey: never the coordinator.
+    assert "Hemligt svar" not in client_as(coordinator).get(reverse(EFFECT)).content.decode()
+
+
+def test_a_municipality_outside_the_programme_is_a_clear_message(client_as, programme_leader, programme):
+    from tests.factories import MunicipalityFactory
+
+    kungalv = MunicipalityFactory(code="1482", name="Kungälv")
+    response = client_as(programme_leader).get(
+        reverse(EFFECT), {"programme": programme.pk, "municipality": kungalv.pk}
+    )
+    assert response.status_code == 400
+    assert "Kommunen deltar inte i det valda programmet" in response.content.decode()
