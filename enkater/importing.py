@@ -21,8 +21,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _g
 from django.utils.translation import gettext_lazy as _
 
+from enkater.answering import AnswerValueError, answer_value
 from enkater.defaults import ensure_default_surveys
-from enkater.models import NO, YES, Answer, Moment, Question, QuestionKind, Response, Survey
+from enkater.models import Answer, Moment, Question, Response, Survey
 from ombud import access
 from ombud.importing import (
     SETTINGS_LIMIT,
@@ -49,14 +50,12 @@ TARGET_GROUP_MISMATCH = _("%(survey)s gäller målgruppen %(group)s")
 PERSON_UNKNOWN = _("ingen medarbetare med personnumret %(value)s är registrerad (importera personerna först)")
 PERSON_OUTSIDE_SCOPE = _("personen är inte registrerad i någon av dina kommuner")
 QUESTION_NOT_IN_SURVEY = _("frågan finns inte i enkäten %(survey)s")
-VALUE_LIKERT = _("%(value)s är inte ett svar på frågan (1–5)")
 ROW_NO_ANSWERS = _("raden har inga svar")
 RESPONSE_DUPLICATE_IN_FILE = _("samma person, enkät och moment finns redan på rad %(row)s")
 
 _DATE = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:[ T]00:00(?::00)?)?$")
 _FIXED = ("personnummer", "enkat", "moment", "datum")
 MOMENTS = {fold(m): m for m in Moment.values}
-YES_NO = {"ja": YES, "nej": NO}
 
 
 @dataclass(slots=True)
@@ -285,33 +284,13 @@ def _date(text: str) -> dt.date | None:
 def _answer(
     ctx: ImportContext, row: int, label: str, question: Question, text: str
 ) -> tuple[str, int | None] | None:
-    """(value, number) for a non-empty cell, or None after reporting why it is not an answer."""
-    kind = question.kind
-    if kind == QuestionKind.LIKERT:
-        # Excel may write a number cell as "4.0".
-        folded = text[:-2] if text.endswith((".0", ",0")) else text
-        if folded in {"1", "2", "3", "4", "5"}:
-            return folded, int(folded)
-        ctx.error(row, label, VALUE_LIKERT, value=text)
+    """(value, number) for a non-empty cell, or None after reporting why it is not an answer.
+    The per-kind check is the answering service's (`enkater.answering.answer_value`)."""
+    try:
+        return answer_value(question, text)
+    except AnswerValueError as e:
+        ctx.error(row, label, e.message, **e.params)
         return None
-    if kind == QuestionKind.YES_NO:
-        value = YES_NO.get(fold(text))
-        if value is None:
-            ctx.error(row, label, VALUE_CHOICE, value=text, choices="ja, nej")
-            return None
-        return value, None
-    if kind in (QuestionKind.SINGLE, QuestionKind.MULTIPLE):
-        options = {fold(c): c for c in question.option_codes()}
-        picked = [t.strip() for t in text.split(";")] if kind == QuestionKind.MULTIPLE else [text]
-        values = []
-        for item in picked:
-            value = options.get(fold(item))
-            if value is None:
-                ctx.error(row, label, VALUE_CHOICE, value=item, choices=", ".join(question.option_codes()))
-                return None
-            values.append(value)
-        return ";".join(values), None
-    return text, None
 
 
 def import_survey_answers(

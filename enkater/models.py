@@ -117,6 +117,9 @@ class Response(models.Model):
     moment = models.CharField(_("moment"), max_length=20, choices=Moment.choices)
     answered_on = models.DateField(_("datum"))
     source = models.CharField(max_length=20, choices=Source.choices, default=Source.IMPORT)
+    # The tablet's or phone's id of the submission: the same id again is a replay (offline
+    # queue, double tap) and returns this response unchanged (enkater.answering).
+    client_id = models.UUIDField(null=True, blank=True, unique=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -12,7 +12,6 @@ task sends nothing more.
 from __future__ import annotations
 
 import datetime as dt
-import importlib
 import logging
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -22,6 +21,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from enkater.links import answer_url
 from enkater.models import Moment, Survey
 from enkater.pending import follow_up_non_responders
 from ombud.models import Notification, NotificationKind, Person
@@ -105,15 +105,8 @@ def survey_reminders_send(
 
 
 def answer_link(person: Person, survey: Survey) -> str:
-    """The person's signed answer link to the survey's follow-up (`enkater.links`, engineer
-    answer); empty until that module exists."""
-    try:
-        links = importlib.import_module("enkater.links")
-    except ImportError:
-        logger.warning("enkater.links is missing: survey reminder without an answer link")
-        return ""
-    url = str(links.answer_url(person, survey, Moment.FOLLOW_UP))
-    return url if url.startswith("http") else portal_url(url)
+    """The person's signed answer link to the survey's follow-up (`enkater.links`), absolute."""
+    return portal_url(answer_url(person, survey, Moment.FOLLOW_UP))
 
 
 def notify_survey_reminders(

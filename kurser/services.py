@@ -551,11 +551,10 @@ def _name_matches(person: Person, name: str) -> bool:
     return bool(typed) and (typed == full or typed == person.first_name.lower() or typed in full.split())
 
 
-@transaction.atomic
-def attendance_checkin(*, session: Session, name: str, last_four: str) -> Attendance:
-    """A participant checks in on their own phone: name + the last four digits of the
-    personnummer, among the people `access.people_markable` allows without a user. Marked
-    present."""
+def checkin_identify(*, session: Session, name: str, last_four: str) -> Person:
+    """Who a participant without an account is, on their own phone: name + the last four digits
+    of the personnummer, among the people `access.people_markable` allows without a user. The
+    QR check-in and the session's survey QR (enkater) identify the same way."""
     last_four = "".join(ch for ch in last_four if ch.isdigit())
     if len(last_four) != 4 or not name.strip():
         raise ValidationError(CHECKIN_NOT_FOUND)
@@ -574,7 +573,13 @@ def attendance_checkin(*, session: Session, name: str, last_four: str) -> Attend
         candidates = [p for p in candidates if p.pk in invited] or candidates
         if len(candidates) > 1:
             raise ValidationError(CHECKIN_AMBIGUOUS)
-    person = candidates[0]
+    return candidates[0]
+
+
+@transaction.atomic
+def attendance_checkin(*, session: Session, name: str, last_four: str) -> Attendance:
+    """A participant checks in on their own phone (`checkin_identify`). Marked present."""
+    person = checkin_identify(session=session, name=name, last_four=last_four)
     row = session.attendances.filter(person=person).first()
     if row is not None and row.attended:
         raise ValidationError(CHECKIN_ALREADY)

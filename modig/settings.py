@@ -148,6 +148,8 @@ TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
 CLIENT_IP_CALLABLE = "modig.net.client_ip"
 AXES_CLIENT_IP_CALLABLE = CLIENT_IP_CALLABLE
 SESSION_COOKIE_AGE = 60 * 60 * 10  # a working day on the tablet
+# A participant's personal survey link (enkater.links, no account) works this many days.
+SURVEY_LINK_MAX_AGE_DAYS = env_int("SURVEY_LINK_MAX_AGE_DAYS", 60)
 
 # --- language, time, numbers ------------------------------------------------------------------
 LANGUAGE_CODE = "sv"

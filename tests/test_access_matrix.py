@@ -141,6 +141,14 @@ def _args(kind: str | None, obj: dict[str, object] | None) -> list:
         return [checkin.make_token(obj["session"])]
     if kind == "reset":
         return ["MQ", "set-password"]
+    if kind == "answer-token":  # a personal survey link of the municipality's person (issue 12)
+        from enkater.defaults import DIGKOMP, ensure_default_surveys
+        from enkater.links import answer_token
+        from enkater.models import Survey
+
+        ensure_default_surveys(obj["programme"])
+        survey = Survey.objects.get(programme=obj["programme"], code=DIGKOMP)
+        return [answer_token(obj["person"], survey, "före")]
     return [obj[kind].pk]
 
 
@@ -182,6 +190,8 @@ KINDS = {
     "kurser:checkin": "token",
     "password_reset_confirm": "reset",
     "api:key-revoke": "apikey",
+    "enkater:answer": "answer-token",
+    "enkater:session": "token",
 }
 
 
@@ -562,6 +572,23 @@ EXPECTED: dict[str, dict[str, str]] = {
     "api:key-revoke": {
         "GET": "anon=405 none=405 O=405 L=405 C=405 P=405",
         "POST": "anon=302 none=403 O=403 L=403 C=403 P=302",
+    },
+    # The participant's phone (issue 12): no account, the signed link is the key; an empty POST is
+    # refused (nothing answered) and stores nothing.
+    "enkater:answer": {
+        "GET": "anon=200 none=200 O=200 L=200 C=200 P=200",
+        "POST": "anon=400 none=400 O=400 L=400 C=400 P=400",
+    },
+    # The session's survey QR code (issue 12): the check-in token, no account; the participant
+    # identifies as at check-in (an empty POST is refused). The ombud's screen showing it follows
+    # the check-in QR page (kurser:session-qr), GET only.
+    "enkater:session": {
+        "GET": "anon=200 none=200 O=200 L=200 C=200 P=200",
+        "POST": "anon=400 none=400 O=400 L=400 C=400 P=400",
+    },
+    "enkater:session-qr": {
+        "GET": "anon=302 none=403 O=200/404 L=200/404 C=200 P=200",
+        "POST": "anon=405 none=405 O=405 L=405 C=405 P=405",
     },
 }
 

@@ -160,6 +160,16 @@ def test_a_reminder_is_sent_once_per_person_survey_and_day(
     assert [m.to for m in mail.outbox] == [["forsta@example.se"]]
     assert mail.outbox[0].subject.startswith("Påminnelse: ")
     assert first.first_name in mail.outbox[0].body
+    # The personal answer link (enkater.links), absolute, opens the follow-up without an account.
+    link = re.search(r"https?://\S+/enkater/svar/\S+/", mail.outbox[0].body)
+    assert link, mail.outbox[0].body
+    from urllib.parse import urlsplit
+
+    from django.test import Client
+
+    phone = Client().get(urlsplit(link.group(0)).path)
+    assert phone.status_code == 200
+    assert survey.name_sv in phone.content.decode()
 
     # A double click (the same post again): nothing more.
     with django_capture_on_commit_callbacks(execute=True):
