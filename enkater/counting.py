@@ -20,16 +20,19 @@ later the effect dashboard).
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import defaultdict
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from django.db.models import Count, F, Q, QuerySet
+from django.db.models import Count, F, Q, QuerySet, Sum
+from django.utils import timezone
 
 from enkater.defaults import DIGCOMP_AREAS, DIGKOMP, UPPF_CHEF, UPPF_PERSONAL
-from enkater.models import YES, Answer, Moment
-from kurser.counting import counted_rows, in_period
-from ombud.models import Municipality, Programme
+from enkater.models import YES, Answer, Moment, Question, Survey
+from enkater.pending import follow_up_answered, follow_up_started
+from kurser.counting import counted_rows, hours, in_period
+from ombud.models import Municipality, Person, Programme, Workplace
 
 SUPPRESS_BELOW = 5
 
@@ -197,3 +200,115 @@ def outcome_summary(programme: Programme, municipality: Municipality | None = No
         ],
         "digcomp": digcomp(programme, municipality),
     }
+
+
+# --- the effect dashboard (issue 12 item 4) ------------------------------------------------------
+#
+# - **response rate** of a follow-up survey: its respondents / its expected respondents, where
+#   *expected* = the programme's participants whose follow-up has come (`enkater.pending`: in
+#   the survey's target group, first counted session at least FOLLOW_UP_AFTER_DAYS days ago)
+#   plus those who answered it anyway, and a *respondent* = a participant with a follow-up
+#   response to the survey. Rounded half up to 3 decimals; None when nobody is expected. It
+#   counts people, never answers, so it is shown for groups of any size.
+# - **reach of a workplace**: its registered staff (not temporary, not erased) who participated
+#   in the programme (`participants`) / all its registered staff, 3 decimals.
+# - **free text** (`QuestionKind.TEXT`) is shown for a group only from SUPPRESS_BELOW
+#   respondents to the question: below that, its count only.
+
+FREE_TEXT_LIMIT = 50  # at most this many texts on a page (the newest)
+
+
+def follow_up_surveys(programme: Programme) -> list[Survey]:
+    """The programme's surveys asked at `uppföljning`, in code order (the defaults among them)."""
+    return [
+        s
+        for s in Survey.objects.filter(programme=programme).order_by("code")
+        if Moment.FOLLOW_UP in s.moments
+    ]
+
+
+def response_rates(
+    programme: Programme,
+    municipality: Municipality | None = None,
+    *,
+    today: dt.date | None = None,
+    by: str | None = None,
+    surveys: list[Survey] | None = None,
+) -> dict[int, dict[Any, dict[str, Any]]]:
+    """Per follow-up survey id, per group value of `by` ("municipality", or None for the whole
+    selection): `{"respondents", "expected", "rate"}`. One query per survey."""
+    today = today or timezone.localdate()
+    out: dict[int, dict[Any, dict[str, Any]]] = {}
+    for survey in follow_up_surveys(programme) if surveys is None else surveys:
+        answered = follow_up_answered(survey).values("person_id")
+        people = Person.objects.filter(pk__in=participants(programme, municipality)).filter(
+            Q(pk__in=follow_up_started(survey, today).values("pk")) | Q(pk__in=answered)
+        )
+        aggregates = {"expected": Count("pk"), "respondents": Count("pk", filter=Q(pk__in=answered))}
+        if by is None:
+            row = people.order_by().aggregate(**aggregates)
+            rows = {None: (row["respondents"], row["expected"])}
+        else:
+            rows = {
+                r["group"]: (r["respondents"], r["expected"])
+                for r in people.order_by()
+                .values(group=F(GROUPS[by].removeprefix("response__person__")))
+                .annotate(**aggregates)
+            }
+        out[survey.pk] = {
+            group: {"respondents": n, "expected": expected, "rate": share(n, expected)}
+            for group, (n, expected) in rows.items()
+        }
+    return out
+
+
+def response_rate(rates: dict[Any, dict[str, Any]], group: Any) -> dict[str, Any]:
+    """One group's entry of `response_rates(...)[survey_id]`, zeros when it has none."""
+    return rates.get(group) or {"respondents": 0, "expected": 0, "rate": None}
+
+
+def participation(
+    programme: Programme, municipality: Municipality | None = None
+) -> dict[int, dict[str, Any]]:
+    """Per municipality id: participants and participant hours over the programme's whole
+    period (`kurser.counting`: the same rows and rounding as every report). One query."""
+    rows = in_period(counted_rows(), programme, programme.start_date, programme.end_date, municipality)
+    return {
+        r["person__municipality_id"]: {"participants": r["participants"], "hours": hours(r["minutes"])}
+        for r in rows.values("person__municipality_id").annotate(
+            participants=Count("person", distinct=True), minutes=Sum("minutes")
+        )
+    }
+
+
+def workplace_reach(programme: Programme, workplaces: QuerySet[Workplace]) -> QuerySet[Workplace]:
+    """`workplaces` annotated with `staff` (registered people: not temporary, not erased) and
+    `trained` (those of them who participated in the programme); `reach(w)` gives the share."""
+    live = Q(people__temporary=False, people__erased_at__isnull=True)
+    took_part = Q(people__in=participants(programme).values("person_id"))
+    return workplaces.annotate(
+        staff=Count("people", filter=live), trained=Count("people", filter=live & took_part)
+    )
+
+
+def reach(workplace: Any) -> float | None:
+    """An annotated workplace's (or row's) trained / staff, 3 decimals; None without staff."""
+    return share(workplace.trained, workplace.staff)
+
+
+def free_texts(
+    programme: Programme, question: Question, municipality: Municipality | None = None
+) -> dict[str, Any]:
+    """The free-text answers to `question` by the programme's participants (in a municipality):
+    `{"respondents", "texts", "suppressed"}`; under SUPPRESS_BELOW respondents `texts` is empty
+    and `suppressed` True. The texts carry no name, date or group: at most FREE_TEXT_LIMIT."""
+    qs = Answer.objects.filter(
+        question=question, response__person_id__in=participants(programme, municipality)
+    ).order_by()
+    respondents = qs.values("response__person_id").distinct().count()
+    if suppressed(respondents):
+        return {"respondents": respondents, "texts": [], "suppressed": True}
+    texts = list(
+        qs.order_by("-response__answered_on", "-pk").values_list("value", flat=True)[:FREE_TEXT_LIMIT]
+    )
+    return {"respondents": respondents, "texts": texts, "suppressed": False}

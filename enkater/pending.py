@@ -21,7 +21,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from django.db.models import Min
+from django.db.models import Min, QuerySet
 from django.utils import timezone
 
 from enkater.models import Moment, Response, Survey
@@ -129,3 +129,45 @@ def pending_for_people(
             if moment_due(survey, moment, answered.get((person.pk, survey.pk), {}), first[person.pk], today)
         ]
     return out
+
+
+# --- the same rule as queries, for many people at once (the effect dashboard) ----------------
+
+
+def follow_up_cutoff(today: dt.date) -> dt.date:
+    """A first session on or before this day makes a follow-up due (`moment_due`)."""
+    return today - dt.timedelta(days=FOLLOW_UP_AFTER_DAYS)
+
+
+def follow_up_started(survey: Survey, today: dt.date) -> QuerySet[Person]:
+    """The people `survey`'s follow-up has come to, answered or not: registered participants of
+    its programme (a counted row, `kurser.counting`) in its target group whose first counted
+    session was at least FOLLOW_UP_AFTER_DAYS days ago. None if the survey has no follow-up.
+
+    "The first session was on or before the cutoff" is "a counted row dated on or before it",
+    so no per-person minimum is needed."""
+    if Moment.FOLLOW_UP not in survey.moments:
+        return Person.objects.none()
+    early = counted_rows().filter(
+        session__programme_id=survey.programme_id, session__date__lte=follow_up_cutoff(today)
+    )
+    people = Person.objects.filter(temporary=False, pk__in=early.values("person_id"))
+    if survey.target_group:
+        people = people.filter(target_group=survey.target_group)
+    return people.order_by()
+
+
+def follow_up_answered(survey: Survey) -> QuerySet[Response]:
+    return Response.objects.filter(survey=survey, moment=Moment.FOLLOW_UP).order_by()
+
+
+def follow_up_non_responders(survey: Survey, today: dt.date | None = None) -> QuerySet[Person]:
+    """The people for whom `survey`'s follow-up is due and not answered: exactly those for whom
+    `pending_for_person` lists (survey, uppföljning), as one query (erased people left out: they
+    cannot be reminded). The caller narrows it to the user's scope."""
+    today = today or timezone.localdate()
+    return (
+        follow_up_started(survey, today)
+        .filter(erased_at__isnull=True)
+        .exclude(pk__in=follow_up_answered(survey).values("person_id"))
+    )

@@ -6,11 +6,14 @@ from __future__ import annotations
 
 from django.urls import path
 
-from enkater.views import answer, builder, participant, tablet
+from enkater.views import answer, builder, effect, participant, tablet
 
 app_name = "enkater"
 
 urlpatterns: list = [
+    # The effect dashboard (issue 12 item 4).
+    path("effekt/", effect.effect, name="effect"),
+    path("effekt/ej-svarat/", effect.effect_non_responders, name="effect-non-responders"),
     # the participant's phone, no account: a personal link, or the session's survey QR code
     path("svar/<str:token>/", answer.answer, name="answer"),
     path("tillfalle/<str:token>/", answer.session_surveys, name="session"),

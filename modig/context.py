@@ -52,6 +52,7 @@ NAVIGATION: list[tuple[Promise, list[Item]]] = [
             ("rapporter:report-list", _("Rapporter"), access.can_view_reports),
             ("rapporter:months", _("Månader"), access.can_view_reports),
             ("enkater:confirmation-list", _("Bekräftade månader"), access.can_view_month_confirmations),
+            ("enkater:effect", _("Effekter"), access.can_view_effects),
         ],
     ),
     (

@@ -198,6 +198,18 @@ def can_view_reports(user: User | AnonymousUser) -> bool:
     return has_role(user, Role.PROGRAMME_LEADER, Role.LOCAL_LEADER, Role.COORDINATOR)
 
 
+def can_view_effects(user: User | AnonymousUser) -> bool:
+    """The effect dashboard (enkater): outcome figures of the municipalities in scope, never a
+    person's answers. Programme leaders and coordinators: any municipality; local leaders: theirs."""
+    return has_role(user, Role.PROGRAMME_LEADER, Role.LOCAL_LEADER, Role.COORDINATOR)
+
+
+def can_remind_participants(user: User | AnonymousUser) -> bool:
+    """See who has not answered a follow-up survey (names and workplace only) and send them a
+    reminder: local leaders (their municipality) and programme leaders; coordinators are read-only."""
+    return has_role(user, Role.PROGRAMME_LEADER, Role.LOCAL_LEADER)
+
+
 def can_close_months(user: User | AnonymousUser) -> bool:
     """Close a reporting month once its numbers are sent to ESF, or reopen it (with a reason)."""
     return has_role(user, Role.PROGRAMME_LEADER)

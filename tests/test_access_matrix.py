@@ -550,6 +550,18 @@ EXPECTED: dict[str, dict[str, str]] = {
         # Only programme leaders close and reopen months (issue 10 Deliver 2).
         "POST": "anon=302 none=403 O=403 L=403 C=403 P=400",
     },
+    # --- the effect dashboard (issue 12 item 4) ------------------------------------------------
+    # Outcome figures: the roles that see reports (a local leader: their municipality, forced).
+    # Who has not answered, and reminders: local and programme leaders; the coordinator is
+    # read-only. An empty POST chooses nobody: 400 with a message.
+    "enkater:effect": {
+        "GET": "anon=302 none=403 O=403 L=200 C=200 P=200",
+        "POST": "anon=302 none=403 O=403 L=405 C=405 P=405",
+    },
+    "enkater:effect-non-responders": {
+        "GET": "anon=302 none=403 O=403 L=200 C=403 P=200",
+        "POST": "anon=302 none=403 O=403 L=400 C=403 P=400",
+    },
     # --- the JSON API (issue 13) ---------------------------------------------------------------
     # /api/v1/ answers to a key (`Authorization: Bearer`), never to the browser session: everyone
     # here is "signed in" only by cookie, so 401, before any object is looked up (tests/api has
