@@ -271,10 +271,15 @@ def participation(
     programme: Programme, municipality: Municipality | None = None
 ) -> dict[int, dict[str, Any]]:
     """Per municipality id: participants and participant hours over the programme's whole
-    period (`kurser.counting`: the same rows and rounding as every report). One query."""
+    period (`kurser.counting`: the same rows and rounding as every report). One query. A total
+    over municipalities is `hours()` of their summed `minutes`, never a sum of rounded hours."""
     rows = in_period(counted_rows(), programme, programme.start_date, programme.end_date, municipality)
     return {
-        r["person__municipality_id"]: {"participants": r["participants"], "hours": hours(r["minutes"])}
+        r["person__municipality_id"]: {
+            "participants": r["participants"],
+            "minutes": r["minutes"] or 0,
+            "hours": hours(r["minutes"]),
+        }
         for r in rows.values("person__municipality_id").annotate(
             participants=Count("person", distinct=True), minutes=Sum("minutes")
         )

@@ -17,6 +17,7 @@ from enkater.defaults import UPPF_CHEF, UPPF_PERSONAL, ensure_default_surveys
 from enkater.labels import DIGCOMP_LABELS, INDICATOR_LABELS
 from enkater.models import QuestionKind, Survey
 from enkater.pending import FOLLOW_UP_AFTER_DAYS, follow_up_non_responders
+from kurser.counting import hours
 from ombud import access
 from ombud.models import Municipality, Person, Programme, Workplace
 
@@ -124,7 +125,7 @@ def effect_data(*, scope: EffectScope, today: dt.date | None = None) -> dict[str
         )
     totals = {
         "participants": sum(r["participants"] for r in rows),
-        "hours": round(sum(participation.get(m.pk, {}).get("hours", 0.0) for m in scope.municipalities), 2),
+        "hours": hours(sum(participation.get(m.pk, {}).get("minutes", 0) for m in scope.municipalities)),
         "rates": [counting.response_rate(totals_rates.get(s.pk, {}), None) for s in surveys],
     }
     return {

@@ -280,3 +280,19 @@ def test_a_municipality_outside_the_programme_is_a_clear_message(client_as, prog
     )
     assert response.status_code == 400
     assert "Kommunen deltar inte i det valda programmet" in response.content.decode()
+
+
+def test_total_hours_are_rounded_once_as_in_every_report(
+    client_as, programme_leader, programme, ale, molndal
+):
+    # 1 minute in each municipality: each shows 0,02 h, but the total is 2 min = 0,03 h (not 0,04),
+    # the same figure as the ESF summary.
+    from rapporter.queries import esf_summary
+
+    for municipality in (ale, molndal):
+        person = manager(programme, municipality)
+        person.attendances.update(minutes=1)
+    context = client_as(programme_leader).get(reverse(EFFECT)).context
+    assert [row["hours"] for row in context["rows"]] == [0.02, 0.02]
+    esf = esf_summary(programme=programme, date_from=programme.start_date, date_to=programme.end_date)
+    assert context["totals"]["hours"] == esf["totals"]["participant_hours"] == 0.03
