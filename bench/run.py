@@ -534,6 +534,18 @@ def prepare(url: str, scale: float, env: dict[str, str]) -> dict[str, Any]:
     return {"seeded": True, "scale": scale, "seed_seconds": round(seconds, 1)}
 
 
+def vacuum(url: str) -> float:
+    """VACUUM ANALYZE, as autovacuum would have done in a live database: a freshly bulk-loaded
+    table has no visibility map, and the planner then prefers a sort of the whole table over an
+    index-only scan (the staff list's deep page: 357 ms instead of 22 ms at scale 10)."""
+    started = time.perf_counter()
+    conn = _connect(url)
+    with conn.cursor() as cur:
+        cur.execute("VACUUM ANALYZE")
+    conn.close()
+    return time.perf_counter() - started
+
+
 def machine_info(url: str) -> dict[str, Any]:
     info: dict[str, Any] = {
         "cpus": os.cpu_count(),
@@ -713,6 +725,7 @@ def main() -> None:
     env.pop("CELERY_BROKER_URL", None)
     machine = machine_info(args.database)
     seed = prepare(args.database, args.scale, env)
+    seed["vacuum_seconds"] = round(vacuum(args.database), 1)
     manage(env, "collectstatic", "--noinput", "-v", "0")  # DEBUG off serves the manifest's names
     ensure_database(
         with_name(args.database, urllib.parse.urlsplit(args.database).path.lstrip("/") + "_imports")
