@@ -456,7 +456,7 @@ def redact(url: str) -> str:
 
 
 def _connect(url: str, dbname: str | None = None):
-    import psycopg2
+    import psycopg2  # type: ignore[import-untyped]
 
     parts = urllib.parse.urlsplit(url)
     conn = psycopg2.connect(
