@@ -502,6 +502,15 @@ def seeded_scale(url: str) -> float | None:
     return None if found is None else float(found[0])
 
 
+def has_tables(url: str) -> bool:
+    conn = _connect(url)
+    with conn.cursor() as cur:
+        cur.execute("SELECT EXISTS (SELECT 1 FROM pg_tables WHERE schemaname = 'public')")
+        found = bool(cur.fetchone()[0])
+    conn.close()
+    return found
+
+
 def record_seed(url: str, scale: float, seconds: float) -> None:
     conn = _connect(url)
     with conn.cursor() as cur:
@@ -524,6 +533,12 @@ def prepare(url: str, scale: float, env: dict[str, str]) -> dict[str, Any]:
     if have == scale:
         manage(env, "migrate", "--no-input", "-v", "0")
         return {"seeded": False, "scale": scale}
+    name = urllib.parse.urlsplit(url).path.lstrip("/")
+    if have is None and "bench" not in name and has_tables(url):
+        sys.exit(
+            f"{name} har tabeller men är ingen bench-databas (ingen bench_seed): make bench tömmer den. "
+            "Ange en egen databas, t.ex. BENCH_DATABASE_URL=postgres://postgres@127.0.0.1:5432/modig_bench."
+        )
     print(f"seed_demo --scale {scale:g} into {redact(url)} (it held {have or 'nothing'}) …", flush=True)
     ensure_database(url, fresh=True)
     manage(env, "migrate", "--no-input", "-v", "0")
