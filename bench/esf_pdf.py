@@ -35,6 +35,9 @@ sys.path.insert(0, str(ROOT / "bench"))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "modig.settings")
 os.environ.pop("CELERY_BROKER_URL", None)  # eager: this benchmark measures the rendering itself
 os.environ.setdefault("MEDIA_ROOT", tempfile.mkdtemp(prefix="modig-bench-media-"))
+# Eager in this thread: not also in the background thread the embedded web mode uses, which would
+# race the task run below for the claim and render beside it.
+os.environ["REPORT_EAGER_IN_BACKGROUND"] = "false"
 
 import django  # noqa: E402
 
