@@ -11,7 +11,7 @@ AXE_VERSION := 4.10.3
 APT_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core \
 	gettext poppler-utils chromium
 
-.PHONY: run dev test worker beat lint typecheck format vendor system-deps migrate messages check-python clean
+.PHONY: run dev test bench worker beat lint typecheck format vendor system-deps migrate messages check-python clean
 
 check-python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 eller senare krävs (hittade %s)." % sys.version.split()[0])'
@@ -59,6 +59,14 @@ dev: $(VENV)/.installed messages migrate
 
 test: $(VENV)/.installed-dev messages
 	$(VENV)/bin/pytest -n 2 --dist loadgroup
+
+# Every benchmark in bench/ in one run on PostgreSQL (not part of `make test`): seeds the bench
+# database with seed_demo --scale $(SCALE) unless it holds that scale, writes
+# bench/results/latest.json and prints the ratios with the budgets met / not met. See README.
+SCALE ?= 10
+BENCH_DATABASE_URL ?= $(if $(DATABASE_URL),$(DATABASE_URL),postgres://postgres@127.0.0.1:5432/modig_bench)
+bench: $(VENV)/.installed messages
+	$(PY) bench/run.py --scale $(SCALE) --database $(BENCH_DATABASE_URL) $(BENCH_ARGS)
 
 worker: $(VENV)/.installed
 	$(VENV)/bin/celery -A modig worker --loglevel=INFO --concurrency=2

@@ -1,10 +1,12 @@
 """Benchmark: monthly certificates (närvarorapporter), one document vs chunks (issue 14 item 3).
 
     DATABASE_URL=sqlite:////path/bench10.sqlite3 .venv/bin/python bench/certificates.py \
-        [--programme MODIG] [--month YYYY-MM --municipality KOD] [--chunks 0,250] [--json FILE]
+        [--programme MODIG] [--month YYYY-MM --municipality KOD] [--max-people N] [--chunks 0,250]
+        [--json FILE]
 
 Needs a seeded database (`seed_demo --scale 10`). Without --month/--municipality it takes the
-busiest municipality month (most participants). For each --chunks value (0 = one document,
+busiest municipality month (most participants), or with --max-people the busiest one with at most
+that many (a bounded run; seconds and MiB per page are what compare across sizes). For each --chunks value (0 = one document,
 otherwise REPORT_CHUNK_PAGES) it runs `manage.py attendance_certificates` in a new process,
 eager Celery (the chunks then render one after the other in that process, as one worker would),
 and prints wall seconds, peak RSS of the process, pages, and seconds and MiB per page. The outputs
@@ -38,15 +40,17 @@ from ombud.models import Programme  # noqa: E402
 from rapporter.queries import attended_rows  # noqa: E402
 
 
-def busiest(programme: Programme) -> tuple[str, str, int]:
-    row = (
+def busiest(programme: Programme, max_people: int | None = None) -> tuple[str, str, int]:
+    rows = (
         attended_rows(programme)
         .annotate(month=TruncMonth("session__date"))
         .values("month", "person__municipality__code")
         .annotate(people=Count("person_id", distinct=True))
         .order_by("-people")
-        .first()
     )
+    row = rows.first()
+    if max_people:  # the busiest month with at most max_people, else the quietest
+        row = rows.filter(people__lte=max_people).first() or rows.order_by("people").first()
     return row["month"].strftime("%Y-%m"), row["person__municipality__code"], row["people"]
 
 
@@ -103,14 +107,18 @@ def main() -> None:
     parser.add_argument("--month")
     parser.add_argument("--municipality")
     parser.add_argument("--chunks", default="0,250", help="REPORT_CHUNK_PAGES per run; 0 = one document")
+    parser.add_argument(
+        "--max-people", type=int, help="the busiest month with at most this many participants"
+    )
     parser.add_argument("--json", help="write the results here")
     parser.add_argument("--keep", help="folder to keep the PDFs in")
     args = parser.parse_args()
     programme = Programme.objects.get(code=args.programme)
+    busiest_month = busiest(programme)
     if args.month and args.municipality:
         month, municipality, people = args.month, args.municipality, None
     else:
-        month, municipality, people = busiest(programme)
+        month, municipality, people = busiest(programme, args.max_people)
     print(
         f"{programme.code} {month} kommun {municipality}: {people or '?'} deltagare; load {os.getloadavg()[0]:.2f}"
     )
@@ -128,7 +136,15 @@ def main() -> None:
     if args.json:
         Path(args.json).write_text(
             json.dumps(
-                {"month": month, "municipality": municipality, "runs": results, "same_pages": same},
+                {
+                    "bench": "certificates",
+                    "load_average": round(os.getloadavg()[0], 2),
+                    "month": month,
+                    "municipality": municipality,
+                    "busiest": dict(zip(("month", "municipality", "people"), busiest_month, strict=True)),
+                    "runs": results,
+                    "same_pages": same,
+                },
                 indent=1,
             )
         )

@@ -20,7 +20,10 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "modig.settings")
+
+from common import add_json_argument, write_json  # noqa: E402
 
 URLS = [
     "/personal/",
@@ -39,7 +42,13 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--rounds", type=int, default=7)
     parser.add_argument("--user", default="programledare")
+    parser.add_argument(
+        "--deepest",
+        action="store_true",
+        help="instead of page 2000: the staff list's last page (any scale), with the first page",
+    )
     parser.add_argument("urls", nargs="*", default=URLS)
+    add_json_argument(parser)
     args = parser.parse_args()
 
     import django
@@ -55,8 +64,15 @@ def main() -> None:
     settings.ALLOWED_HOSTS = ["*"]
     client = Client()
     client.force_login(User.objects.get(username=args.user))
+    urls = args.urls
+    if args.deepest:
+        from ombud.models import Person
+
+        last = max(1, -(-Person.objects.filter(erased_at__isnull=True).count() // 50))
+        urls = ["/personal/", f"/personal/?page={last}"]
+    figures = []
     print(f"{'url':40} {'status':>6} {'median ms':>10} {'max ms':>8} {'queries':>8} {'kB':>6}")
-    for url in args.urls:
+    for url in urls:
         response = client.get(url, secure=True)  # warm-up
         times = []
         for _ in range(args.rounds):
@@ -68,6 +84,17 @@ def main() -> None:
             f"{url:40} {response.status_code:>6} {statistics.median(times):>10.1f} {max(times):>8.1f}"
             f" {len(queries):>8} {len(response.content) / 1024:>6.0f}"
         )
+        figures.append(
+            {
+                "url": url,
+                "status": response.status_code,
+                "median_ms": round(statistics.median(times), 1),
+                "max_ms": round(max(times), 1),
+                "queries": len(queries),
+                "bytes": len(response.content),
+            }
+        )
+    write_json(args.json, "deep_pages", {"rounds": args.rounds, "pages": figures})
 
 
 if __name__ == "__main__":

@@ -25,12 +25,14 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "modig.settings")
 
 import django
 
 django.setup()
 
+from common import add_json_argument, write_json  # noqa: E402
 from django.core.management import call_command  # noqa: E402
 from django.db import connection  # noqa: E402
 
@@ -114,6 +116,7 @@ def main() -> None:
     parser.add_argument("--scale", type=float, default=10, help="seed_demo scale when the database is empty")
     parser.add_argument("--runs", type=int, default=7)
     parser.add_argument("--programme", default="MODIG")
+    add_json_argument(parser)
     args = parser.parse_args()
     if connection.vendor != "postgresql":
         sys.exit("Kör mot PostgreSQL: sätt DATABASE_URL=postgres://…")
@@ -146,6 +149,17 @@ def main() -> None:
     print(f"hand-written SQL, largest GROUP BY only:   {single * 1000:8.1f} ms")
     print(f"ratio esf_summary / hand-written SQL: {orm / baseline:.2f} (budget ≤ 1.5)")
     print(f"ratio esf_summary / largest GROUP BY: {orm / single:.2f} (for scale)")
+    write_json(
+        args.json,
+        "esf_summary",
+        {
+            "attendance_rows": rows,
+            "runs": args.runs,
+            "orm_ms": round(orm * 1000, 1),
+            "sql_ms": round(baseline * 1000, 1),
+            "largest_group_by_ms": round(single * 1000, 1),
+        },
+    )
 
 
 if __name__ == "__main__":

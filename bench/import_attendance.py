@@ -26,6 +26,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+from common import add_json_argument, write_json
 from import_people import MUNICIPALITIES, people, reset, run_command
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "modig.settings")
@@ -139,6 +140,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=190_000)
     parser.add_argument("--people", type=int, default=0, help="default: rows / 5")
+    add_json_argument(parser)
     args = parser.parse_args()
     if not os.environ.get("DATABASE_URL", "").startswith("postgres"):
         raise SystemExit("Sätt DATABASE_URL till en egen PostgreSQL-databas (tabellerna töms).")
@@ -182,6 +184,19 @@ def main() -> None:
     copy_s, count = baseline_copy()
     print(f"baseline COPY of {count} resolved attendance rows: {copy_s:.2f} s")
     print(f"ratio of the first run to COPY: {seconds / copy_s:.1f} ×")
+    write_json(
+        args.json,
+        "import_attendance",
+        {
+            "rows": count,
+            "sessions": sessions,
+            "copy_seconds": round(copy_s, 3),
+            "import_seconds": round(seconds, 3),
+            "import_peak_rss_mib": round(peak),
+            "reimport_seconds": round(seconds2, 3),
+            "reimport_peak_rss_mib": round(peak2),
+        },
+    )
 
 
 if __name__ == "__main__":

@@ -17,7 +17,6 @@ import argparse
 import io
 import os
 import random
-import subprocess
 import sys
 import tempfile
 import time
@@ -25,7 +24,10 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "modig.settings")
+
+from common import add_json_argument, run_command, write_json  # noqa: E402
 
 MUNICIPALITIES = [
     ("1440", "Ale"),
@@ -111,6 +113,7 @@ def baseline_copy(n: int) -> float:
 
     from ombud.models import Municipality, Workplace
     from ombud.personnummer import birth_date, gender
+    from ombud.search import search_text
 
     munis = dict(Municipality.objects.values_list("code", "pk"))
     wp_ids: dict[tuple[int, str], int] = {}
@@ -124,53 +127,23 @@ def baseline_copy(n: int) -> float:
     for p, _w, first, last, _g, code, workplace, _sector, group in rows:
         buf.write(
             f"{p}\t{first}\t{last}\t{gender(p)}\t{birth_date(p)}\t{munis[code]}\t"
-            f"{wp_ids[(munis[code], workplace)]}\t{group}\t\t{now}\t{now}\n"
+            f"{wp_ids[(munis[code], workplace)]}\t{group}\t\t{now}\t{now}\t{search_text(first, last)}\n"
         )
     buf.seek(0)
     started = time.perf_counter()
     with transaction.atomic(), connection.cursor() as c:
         c.cursor.copy_expert(
             "COPY ombud_person (personnummer, first_name, last_name, gender, birth_date, municipality_id, "
-            "workplace_id, target_group, email, created_at, updated_at) FROM STDIN",
+            "workplace_id, target_group, email, created_at, updated_at, search) FROM STDIN",
             buf,
         )
     return time.perf_counter() - started
 
 
-# The child reports its own peak RSS from /proc (VmHWM). Not getrusage's ru_maxrss: on Linux
-# that survives fork + exec and would report the benchmark's own (larger) footprint.
-_CHILD = """
-import runpy, sys
-sys.argv = sys.argv[1:]
-try:
-    runpy.run_path(sys.argv[0], run_name="__main__")
-finally:
-    with open("/proc/self/status") as status:
-        peak = next(line.split()[1] for line in status if line.startswith("VmHWM:"))
-    print("MAXRSS_KIB", peak, file=sys.stderr)
-"""
-
-
-def run_command(*args: str) -> tuple[float, float, str]:
-    """(seconds, peak RSS of that process in MiB, last line) of `manage.py <args>`."""
-    started = time.perf_counter()
-    proc = subprocess.run(
-        [sys.executable, "-c", _CHILD, str(ROOT / "manage.py"), *args],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    seconds = time.perf_counter() - started
-    if proc.returncode != 0:
-        print(proc.stdout[-2000:], proc.stderr[-2000:])
-        raise SystemExit(f"{args[0]} failed with exit status {proc.returncode}")
-    peak = next(int(line.split()[1]) for line in proc.stderr.splitlines() if line.startswith("MAXRSS_KIB"))
-    return seconds, peak / 1024, proc.stdout.strip().splitlines()[-1]
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=350_000)
+    add_json_argument(parser)
     args = parser.parse_args()
     if not os.environ.get("DATABASE_URL", "").startswith("postgres"):
         raise SystemExit("Sätt DATABASE_URL till en egen PostgreSQL-databas (tabellerna töms).")
@@ -201,6 +174,18 @@ def main() -> None:
         print(f"ratio to COPY: {seconds / copy_s:.1f} ×")
         seconds2, peak2, last2 = run_command("import_people", str(path))
         print(f"import_people (same file again): {seconds2:.1f} s, peak RSS {peak2:.0f} MiB — {last2}")
+    write_json(
+        args.json,
+        "import_people",
+        {
+            "rows": args.rows,
+            "copy_seconds": round(copy_s, 3),
+            "import_seconds": round(seconds, 3),
+            "import_peak_rss_mib": round(peak),
+            "reimport_seconds": round(seconds2, 3),
+            "reimport_peak_rss_mib": round(peak2),
+        },
+    )
 
 
 if __name__ == "__main__":

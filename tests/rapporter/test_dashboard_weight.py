@@ -74,3 +74,28 @@ def test_coordinator_sees_the_top_ombud_without_the_list_link(client_as, coordin
     rows = html.split('id="cascade-heading"')[1]
     assert rows.count('<th scope="row" class="fw-normal">') == TOP_OMBUD
     assert f'href="{reverse("ombud:ombud-list")}"' not in rows
+
+
+@pytest.mark.parametrize("name", ["home", "rapporter:dashboard", "ombud:ombud-list"])
+def test_pages_about_ombud_stay_under_200_kb_with_many(
+    client_as, programme_leader, programme, many_ombud, name
+):
+    """The start page (headline figures), the dashboard (top ombud) and the ombud list (paginated)."""
+    response = client_as(programme_leader).get(reverse(name))
+    assert response.status_code == 200
+    assert len(response.content) < 200_000, (name, len(response.content))
+
+
+def test_dashboard_weight_does_not_grow_with_the_number_of_ombud(
+    client_as, programme_leader, programme, many_ombud
+):
+    from django.core.cache import cache
+
+    client = client_as(programme_leader)
+    with_many = len(client.get(URL).content)
+    Session.objects.filter(trainer__in=many_ombud[20:]).delete()  # 20 ombud with sessions left
+    cache.clear()
+    with_few = len(client.get(URL).content)
+    assert len(queries.esf_summary(programme=programme)["cascade"]) == 20
+    # Twenty times the ombud, the same page give or take the numbers in it.
+    assert with_many < with_few * 1.1, (with_many, with_few)
