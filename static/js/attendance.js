@@ -36,19 +36,10 @@
   function blocked() { return locked || !started; }
 
   function text(key) { return msg.getAttribute("data-" + key) || key; }
-  function load(key, fallback) {
-    try { return JSON.parse(localStorage.getItem(key)) || fallback; } catch (e) { return fallback; }
-  }
-  function store(key, value) {
-    try { localStorage.setItem(key, JSON.stringify(value)); } catch (e) { /* storage full: keep going */ }
-  }
-  function uuid4() {
-    if (window.crypto && crypto.randomUUID) return crypto.randomUUID();
-    const b = crypto.getRandomValues(new Uint8Array(16));
-    b[6] = (b[6] & 0x0f) | 0x40; b[8] = (b[8] & 0x3f) | 0x80;
-    const h = Array.from(b, (x) => x.toString(16).padStart(2, "0")).join("");
-    return h.slice(0, 8) + "-" + h.slice(8, 12) + "-" + h.slice(12, 16) + "-" + h.slice(16, 20) + "-" + h.slice(20);
-  }
+  // The tablet's offline queue helpers, shared with the survey hand-over (offline-queue.js).
+  const load = window.ModigOffline.load;
+  const store = window.ModigOffline.store;
+  const uuid4 = window.ModigOffline.uuid4;
   function rows() { return Array.from(list.querySelectorAll(".attendance-row[data-person]")); }
   function rowFor(pid) { return list.querySelector('.attendance-row[data-person="' + pid + '"]'); }
 

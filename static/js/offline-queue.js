@@ -1,7 +1,7 @@
 // What a page needs to keep submissions on the tablet until the server has answered: JSON in
 // localStorage (a full or switched-off storage never stops the page) and a client UUID per
 // submission, which the server uses to store a replayed submission once. The same approach as
-// the attendance screen (attendance.js); survey-tablet.js uses these. No inline script (CSP).
+// the attendance screen (attendance.js) and the survey hand-over (survey-tablet.js) use these. No inline script (CSP).
 window.ModigOffline = (function () {
   "use strict";
   function load(key, fallback) {
