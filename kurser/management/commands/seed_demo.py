@@ -25,6 +25,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import reset_queries, transaction
 from django.utils import timezone
 
+from kurser import rollups
 from kurser.management.commands._seed_data import (
     COURSES,
     EXTERNAL_TRAINERS,
@@ -131,6 +132,8 @@ class Command(BaseCommand):
                     self._municipality(programme, index, spec)
         with transaction.atomic():
             self._current_sessions(programme)
+            # Written in bulk, past the services: the dashboards' rollups are built once here.
+            rollups.rebuild(programme_id=programme.pk)
         t = self.totals
         self.stdout.write(
             self.style.SUCCESS(

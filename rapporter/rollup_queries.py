@@ -1,0 +1,172 @@
+"""The dashboards' figures from the rollups (`kurser.rollups`, issue 14): the same shapes as
+`rapporter.queries` (`esf_summary`, `hours_per_month`, `reach_per_ombud`), for a programme's
+whole period, with or without a municipality.
+
+The rollups hold per-person rows, so every distinct count stays exact; person attributes are
+read from Person here (municipality, gender, target group, birth date, temporary), as the live
+queries do. A custom period is not in the rollups: `available()` says when they answer, and
+the caller falls back to `rapporter.queries` otherwise.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db.models import Case, CharField, Count, F, QuerySet, Sum, Value, When
+
+from kurser.counting import hours, is_ombud
+from kurser.models import (
+    ParticipantMonthRollup,
+    ParticipantRollup,
+    ParticipantToolRollup,
+    ReachRollup,
+)
+from ombud.models import Municipality, Programme, UnitCost
+from rapporter import queries
+from rapporter.queries import AGE_BANDS, GENDER_KEYS, OTHER_TOOL
+
+
+def available(programme: Programme, date_from: dt.date, date_to: dt.date) -> bool:
+    """The rollups answer for the programme's own period, when nobody attended the programme
+    outside it (such rows are in the rollups but not in the period's figures). Two index probes."""
+    if (date_from, date_to) != (programme.start_date, programme.end_date):
+        return False
+    mine = ParticipantRollup.objects.filter(programme=programme).order_by()
+    return not (mine.filter(first_date__lt=date_from).exists() or mine.filter(last_date__gt=date_to).exists())
+
+
+def _people(qs: QuerySet, programme: Programme, municipality: Municipality | None, temporary: bool = False):
+    """Rollup rows of the programme's participants (registered people; or the temporary walk-ins
+    with `temporary`), in the municipality if given: the reports' restriction (spec §3)."""
+    qs = qs.filter(programme=programme, person__temporary=temporary)
+    if municipality is not None:
+        qs = qs.filter(person__municipality=municipality)
+    return qs.order_by()
+
+
+def _band() -> Case:
+    return Case(
+        When(age_key__lt=250000, then=Value("<25")),
+        When(age_key__gte=250000, age_key__lt=550000, then=Value("25-54")),
+        When(age_key__gte=550000, then=Value(">54")),
+        default=Value(""),
+        output_field=CharField(),
+    )
+
+
+def _participants(programme: Programme, municipality: Municipality | None) -> tuple[list[dict], list[dict]]:
+    """participant_groups and age_bands of `rapporter.queries`, in one query."""
+    rows = (
+        _people(ParticipantRollup.objects, programme, municipality)
+        .annotate(age_key=queries._date_key("first_date") - queries._date_key("person__birth_date"))
+        .values(
+            municipality_id=F("person__municipality_id"),
+            gender=F("person__gender"),
+            group=F("person__target_group"),
+            band=_band(),
+        )
+        .annotate(participants=Count("id"), minutes=Sum("minutes"))
+    )
+    groups: dict[tuple, dict] = {}
+    bands: dict[str, dict[str, int]] = {
+        b: {"participants": 0, "women": 0, "men": 0, "other": 0} for b in AGE_BANDS
+    }
+    for r in rows:
+        key = (r["municipality_id"], r["gender"], r["group"])
+        g = groups.setdefault(
+            key,
+            {"municipality_id": key[0], "gender": key[1], "group": key[2], "participants": 0, "minutes": 0},
+        )
+        g["participants"] += r["participants"]
+        g["minutes"] += r["minutes"] or 0
+        if r["band"] in bands:
+            bands[r["band"]]["participants"] += r["participants"]
+            bands[r["band"]][GENDER_KEYS.get(r["gender"], "other")] += r["participants"]
+    return list(groups.values()), [{"band": b, **bands[b]} for b in AGE_BANDS]
+
+
+def _tool() -> Case:
+    return Case(When(tool="", then=Value(OTHER_TOOL)), default=F("tool"), output_field=CharField())
+
+
+def _tools(programme: Programme, municipality: Municipality | None) -> tuple[dict[str, int], dict[str, dict]]:
+    base = _people(ParticipantToolRollup.objects, programme, municipality)
+    type_minutes = {
+        r["type"]: r["minutes"] or 0 for r in base.values("type").annotate(minutes=Sum("minutes"))
+    }
+    tools = {
+        r["tool"]: r
+        for r in base.values(tool_=_tool())
+        .annotate(participants=Count("person_id", distinct=True), minutes=Sum("minutes"))
+        .values("participants", "minutes", tool=F("tool_"))
+    }
+    return type_minutes, tools
+
+
+def _cascade(programme: Programme, municipality: Municipality | None) -> list[dict]:
+    rows = (
+        _people(ReachRollup.objects, programme, municipality)
+        .filter(is_ombud("trainer__"))
+        .values(
+            trainer_id_=F("trainer_id"),
+            first_name=F("trainer__first_name"),
+            last_name=F("trainer__last_name"),
+            code=F("trainer__municipality__code"),
+        )
+        .annotate(reached=Count("id"))
+        .values("first_name", "last_name", "code", "reached", trainer_id=F("trainer_id_"))
+    )
+    return queries.cascade_rows(rows)
+
+
+def _months(programme: Programme, municipality: Municipality | None) -> dict[tuple[int, int], dict]:
+    """{(year, month): {minutes, participants}}: one rollup row is one person in one month, so
+    the rows are the month's distinct participants."""
+    rows = (
+        _people(ParticipantMonthRollup.objects, programme, municipality)
+        .values("month")
+        .annotate(minutes=Sum("minutes"), participants=Count("id"))
+    )
+    return {(r["month"].year, r["month"].month): r for r in rows}
+
+
+def counted(programme: Programme, municipality: Municipality | None = None) -> tuple[dict, list, list]:
+    """(esf_summary, hours_per_month, reach_per_ombud) for the programme's whole period, from the
+    rollups: exactly what `rapporter.queries` gives for that period (a test compares them)."""
+    date_from, date_to = programme.start_date, programme.end_date
+    groups, bands = _participants(programme, municipality)
+    type_minutes, tools = _tools(programme, municipality)
+    reach = _cascade(programme, municipality)
+    months = _months(programme, municipality)
+    costs = dict(UnitCost.objects.filter(programme=programme).values_list("year", "amount"))
+    cofinancing = None
+    if costs:
+        by_year: dict[int, int] = {}
+        for (year, _m), month in months.items():
+            by_year[year] = by_year.get(year, 0) + (month["minutes"] or 0)
+        cofinancing = queries.cofinancing_rows(date_from, date_to, costs, by_year)
+    summary = queries.summary_from_parts(
+        programme=programme,
+        date_from=date_from,
+        date_to=date_to,
+        groups=groups,
+        sessions=queries.session_groups(programme, date_from, date_to, municipality),
+        type_minutes=type_minutes,
+        tools=tools,
+        reach=reach,
+        bands=bands,
+        cofinancing=cofinancing,
+        temporary=_people(ParticipantRollup.objects, programme, municipality, temporary=True).count(),
+    )
+    monthly = [
+        {
+            "month": f"{y:04d}-{m:02d}",
+            "participant_hours": hours(months.get((y, m), {}).get("minutes")),
+            "participants": months.get((y, m), {}).get("participants", 0),
+        }
+        for y, m in queries._months(date_from, date_to)
+    ]
+    return summary, monthly, queries.reach_goals(reach)
+
+
+__all__ = ["available", "counted"]
