@@ -164,17 +164,24 @@ def _programmes_of(person_ids: list[int]) -> list[int]:
 
 def refresh_sessions(*, session_ids: Iterable[int]) -> None:
     """Recompute the rollup rows of everyone with a row at these sessions: after a session is
-    cancelled, moved (its month changes) or imported."""
+    cancelled, moved (its month changes) or imported. A large import rebuilds its programme."""
     ids = sorted({int(pk) for pk in session_ids})
     people: set[int] = set()
+    programmes: set[int] = set()
     Attendance = _model("Attendance")
     for start in range(0, len(ids), CHUNK):
-        people.update(
+        for person_id, programme_id in (
             Attendance.objects.filter(session_id__in=ids[start : start + CHUNK])
             .order_by()
-            .values_list("person_id", flat=True)
+            .values_list("person_id", "session__programme_id")
             .distinct()
-        )
+        ):
+            people.add(person_id)
+            programmes.add(programme_id)
+    if len(people) > REBUILD_ABOVE:
+        for programme_id in sorted(programmes):
+            rebuild(programme_id=programme_id)
+        return
     refresh_people(person_ids=people)
 
 

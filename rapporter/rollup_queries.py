@@ -57,7 +57,7 @@ def _band() -> Case:
 def _participants(programme: Programme, municipality: Municipality | None) -> tuple[list[dict], list[dict]]:
     """participant_groups and age_bands of `rapporter.queries`, in one query."""
     rows = (
-        _people(ParticipantRollup.objects, programme, municipality)
+        _people(ParticipantRollup.objects.all(), programme, municipality)
         .annotate(age_key=queries._date_key("first_date") - queries._date_key("person__birth_date"))
         .values(
             municipality_id=F("person__municipality_id"),
@@ -90,7 +90,7 @@ def _tool() -> Case:
 
 
 def _tools(programme: Programme, municipality: Municipality | None) -> tuple[dict[str, int], dict[str, dict]]:
-    base = _people(ParticipantToolRollup.objects, programme, municipality)
+    base = _people(ParticipantToolRollup.objects.all(), programme, municipality)
     type_minutes = {
         r["type"]: r["minutes"] or 0 for r in base.values("type").annotate(minutes=Sum("minutes"))
     }
@@ -105,7 +105,7 @@ def _tools(programme: Programme, municipality: Municipality | None) -> tuple[dic
 
 def _cascade(programme: Programme, municipality: Municipality | None) -> list[dict]:
     rows = (
-        _people(ReachRollup.objects, programme, municipality)
+        _people(ReachRollup.objects.all(), programme, municipality)
         .filter(is_ombud("trainer__"))
         .values(
             trainer_id_=F("trainer_id"),
@@ -123,7 +123,7 @@ def _months(programme: Programme, municipality: Municipality | None) -> dict[tup
     """{(year, month): {minutes, participants}}: one rollup row is one person in one month, so
     the rows are the month's distinct participants."""
     rows = (
-        _people(ParticipantMonthRollup.objects, programme, municipality)
+        _people(ParticipantMonthRollup.objects.all(), programme, municipality)
         .values("month")
         .annotate(minutes=Sum("minutes"), participants=Count("id"))
     )
@@ -156,7 +156,7 @@ def counted(programme: Programme, municipality: Municipality | None = None) -> t
         reach=reach,
         bands=bands,
         cofinancing=cofinancing,
-        temporary=_people(ParticipantRollup.objects, programme, municipality, temporary=True).count(),
+        temporary=_people(ParticipantRollup.objects.all(), programme, municipality, temporary=True).count(),
     )
     monthly = [
         {
