@@ -319,6 +319,10 @@ class ParticipantRollup(models.Model):
     rows = models.PositiveIntegerField(default=0)
     first_date = models.DateField()
     last_date = models.DateField()
+    # The minutes per course type (CourseType, a fixed three): by_type without another table.
+    minutes_ombud_training = models.PositiveIntegerField(default=0)
+    minutes_workplace_training = models.PositiveIntegerField(default=0)
+    minutes_manager_training = models.PositiveIntegerField(default=0)
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["programme", "person"], name="participant_rollup_key")]
@@ -334,26 +338,25 @@ class ParticipantRollup(models.Model):
 
 
 class ParticipantToolRollup(models.Model):
-    """One person's attended rows in one programme per course type and tool (tool as stored on
-    the course; "" is reported as Övrigt by the reader)."""
+    """One person's attended rows in one programme per tool as reported (a course without a
+    tool under Övrigt): a tool's participants are its rows, no distinct count needed."""
 
     programme = models.ForeignKey(Programme, on_delete=models.CASCADE, related_name="+")
     person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="+")
-    type = models.CharField(max_length=30)
-    tool = models.CharField(max_length=100, blank=True)
+    tool = models.CharField(max_length=100)
     minutes = models.PositiveIntegerField(default=0)
     rows = models.PositiveIntegerField(default=0)
 
     class Meta:
         constraints = [
             models.UniqueConstraint(
-                fields=["programme", "person", "type", "tool"], name="participant_tool_rollup_key"
+                fields=["programme", "person", "tool"], name="participant_tool_rollup_key"
             )
         ]
         indexes = [models.Index(fields=["person"], name="participant_tool_rollup_pers")]
 
     def __str__(self) -> str:
-        return f"{self.programme_id}/{self.person_id}/{self.type}/{self.tool}: {self.minutes} min"
+        return f"{self.programme_id}/{self.person_id}/{self.tool}: {self.minutes} min"
 
 
 class ParticipantMonthRollup(models.Model):

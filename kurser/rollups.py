@@ -3,8 +3,9 @@ millions of attendance rows.
 
 What is kept (models in `kurser.models`), for each programme:
 
-- `ParticipantRollup`: per person — attended minutes, rows, first and last session date;
-- `ParticipantToolRollup`: per person × course type × tool — minutes, rows;
+- `ParticipantRollup`: per person — attended minutes (also per course type), rows, first and
+  last session date;
+- `ParticipantToolRollup`: per person × tool (as reported) — minutes, rows;
 - `ParticipantMonthRollup`: per person × calendar month — minutes, rows;
 - `ReachRollup`: per trainer × participant of workplace training — rows (cascade reach).
 
@@ -28,8 +29,8 @@ from typing import Any
 
 from django.apps import apps as global_apps
 from django.db import connection
-from django.db.models import Count, F, Max, Min, QuerySet, Sum
-from django.db.models.functions import TruncMonth
+from django.db.models import Case, CharField, Count, F, Max, Min, Q, QuerySet, Sum, Value, When
+from django.db.models.functions import Coalesce, TruncMonth
 
 from kurser import counting
 from kurser.models import CourseType
@@ -38,6 +39,16 @@ from kurser.models import CourseType
 CHUNK = 500
 # Above this many persons a refresh rebuilds the programmes instead (one statement per table).
 REBUILD_ABOVE = 20_000
+
+# A course without a tool is reported under this name (rapporter.queries.OTHER_TOOL, the word
+# the import uses for it); the tool rollup stores the reported name.
+OTHER_TOOL = "Övrigt"
+# ParticipantRollup's minutes per course type.
+TYPE_COLUMNS = {
+    CourseType.OMBUD_TRAINING.value: "minutes_ombud_training",
+    CourseType.WORKPLACE_TRAINING.value: "minutes_workplace_training",
+    CourseType.MANAGER_TRAINING.value: "minutes_manager_training",
+}
 
 TABLES = ("ParticipantRollup", "ParticipantToolRollup", "ParticipantMonthRollup", "ReachRollup")
 
@@ -56,21 +67,36 @@ def _selects(rows: QuerySet) -> dict[str, tuple[list[str], QuerySet]]:
     base = rows.values(programme_id_=F("session__programme_id"), person_id_=F("person_id"))
     return {
         "ParticipantRollup": (
-            ["programme_id", "person_id", "minutes", "rows", "first_date", "last_date"],
+            [
+                "programme_id",
+                "person_id",
+                "minutes",
+                "rows",
+                "first_date",
+                "last_date",
+                *TYPE_COLUMNS.values(),
+            ],
             base.annotate(
                 minutes_=Sum("minutes"),
                 rows_=Count("id"),
                 first_date_=Min("session__date"),
                 last_date_=Max("session__date"),
+                **{
+                    f"{column}_": Coalesce(Sum("minutes", filter=Q(session__course__type=ctype)), 0)
+                    for ctype, column in TYPE_COLUMNS.items()
+                },
             ),
         ),
         "ParticipantToolRollup": (
-            ["programme_id", "person_id", "type", "tool", "minutes", "rows"],
+            ["programme_id", "person_id", "tool", "minutes", "rows"],
             rows.values(
                 programme_id_=F("session__programme_id"),
                 person_id_=F("person_id"),
-                type_=F("session__course__type"),
-                tool_=F("session__course__tool"),
+                tool_=Case(
+                    When(session__course__tool="", then=Value(OTHER_TOOL)),
+                    default=F("session__course__tool"),
+                    output_field=CharField(),
+                ),
             ).annotate(minutes_=Sum("minutes"), rows_=Count("id")),
         ),
         "ParticipantMonthRollup": (

@@ -21,9 +21,10 @@ from kurser.models import (
     ParticipantToolRollup,
     ReachRollup,
 )
+from kurser.rollups import TYPE_COLUMNS
 from ombud.models import Municipality, Programme, UnitCost
 from rapporter import queries
-from rapporter.queries import AGE_BANDS, GENDER_KEYS, OTHER_TOOL
+from rapporter.queries import AGE_BANDS, GENDER_KEYS
 
 
 def available(programme: Programme, date_from: dt.date, date_to: dt.date) -> bool:
@@ -54,8 +55,10 @@ def _band() -> Case:
     )
 
 
-def _participants(programme: Programme, municipality: Municipality | None) -> tuple[list[dict], list[dict]]:
-    """participant_groups and age_bands of `rapporter.queries`, in one query."""
+def _participants(
+    programme: Programme, municipality: Municipality | None
+) -> tuple[list[dict], list[dict], dict[str, int]]:
+    """participant_groups, age_bands and minutes_by_type of `rapporter.queries`, in one query."""
     rows = (
         _people(ParticipantRollup.objects.all(), programme, municipality)
         .annotate(age_key=queries._date_key("first_date") - queries._date_key("person__birth_date"))
@@ -65,9 +68,14 @@ def _participants(programme: Programme, municipality: Municipality | None) -> tu
             group=F("person__target_group"),
             band=_band(),
         )
-        .annotate(participants=Count("id"), minutes=Sum("minutes"))
+        .annotate(
+            participants=Count("id"),
+            minutes=Sum("minutes"),
+            **{ctype: Sum(column) for ctype, column in TYPE_COLUMNS.items()},
+        )
     )
     groups: dict[tuple, dict] = {}
+    type_minutes = dict.fromkeys(TYPE_COLUMNS, 0)
     bands: dict[str, dict[str, int]] = {
         b: {"participants": 0, "women": 0, "men": 0, "other": 0} for b in AGE_BANDS
     }
@@ -79,28 +87,22 @@ def _participants(programme: Programme, municipality: Municipality | None) -> tu
         )
         g["participants"] += r["participants"]
         g["minutes"] += r["minutes"] or 0
+        for ctype in TYPE_COLUMNS:
+            type_minutes[ctype] += r[ctype] or 0
         if r["band"] in bands:
             bands[r["band"]]["participants"] += r["participants"]
             bands[r["band"]][GENDER_KEYS.get(r["gender"], "other")] += r["participants"]
-    return list(groups.values()), [{"band": b, **bands[b]} for b in AGE_BANDS]
+    return list(groups.values()), [{"band": b, **bands[b]} for b in AGE_BANDS], type_minutes
 
 
-def _tool() -> Case:
-    return Case(When(tool="", then=Value(OTHER_TOOL)), default=F("tool"), output_field=CharField())
-
-
-def _tools(programme: Programme, municipality: Municipality | None) -> tuple[dict[str, int], dict[str, dict]]:
-    base = _people(ParticipantToolRollup.objects.all(), programme, municipality)
-    type_minutes = {
-        r["type"]: r["minutes"] or 0 for r in base.values("type").annotate(minutes=Sum("minutes"))
-    }
-    tools = {
-        r["tool"]: r
-        for r in base.values(tool_=_tool())
-        .annotate(participants=Count("person_id", distinct=True), minutes=Sum("minutes"))
-        .values("participants", "minutes", tool=F("tool_"))
-    }
-    return type_minutes, tools
+def _tools(programme: Programme, municipality: Municipality | None) -> dict[str, dict]:
+    """tool_participation of `rapporter.queries`: one rollup row is one person with one tool."""
+    rows = (
+        _people(ParticipantToolRollup.objects.all(), programme, municipality)
+        .values("tool")
+        .annotate(participants=Count("id"), minutes=Sum("minutes"))
+    )
+    return {r["tool"]: r for r in rows}
 
 
 def _cascade(programme: Programme, municipality: Municipality | None) -> list[dict]:
@@ -134,8 +136,8 @@ def counted(programme: Programme, municipality: Municipality | None = None) -> t
     """(esf_summary, hours_per_month, reach_per_ombud) for the programme's whole period, from the
     rollups: exactly what `rapporter.queries` gives for that period (a test compares them)."""
     date_from, date_to = programme.start_date, programme.end_date
-    groups, bands = _participants(programme, municipality)
-    type_minutes, tools = _tools(programme, municipality)
+    groups, bands, type_minutes = _participants(programme, municipality)
+    tools = _tools(programme, municipality)
     reach = _cascade(programme, municipality)
     months = _months(programme, municipality)
     costs = dict(UnitCost.objects.filter(programme=programme).values_list("year", "amount"))

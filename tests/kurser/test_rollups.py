@@ -51,7 +51,8 @@ MODELS = (ParticipantRollup, ParticipantToolRollup, ParticipantMonthRollup, Reac
 
 def stored() -> dict[str, set]:
     return {
-        m.__name__: {tuple(v for k, v in row.items() if k != "id") for row in m.objects.values()} for m in MODELS
+        m.__name__: {tuple(v for k, v in row.items() if k != "id") for row in m.objects.values()}
+        for m in MODELS
     }
 
 
@@ -205,10 +206,20 @@ def test_walk_in_merge_and_complete(spec, leader):
     session = _held(spec)
     muni = spec.municipalities.get(code="1481")
     temporary = PersonFactory(
-        workplace=session.workplace, municipality=muni, personnummer=None, gender="", birth_date=None, temporary=True
+        workplace=session.workplace,
+        municipality=muni,
+        personnummer=None,
+        gender="",
+        birth_date=None,
+        temporary=True,
     )
     other = PersonFactory(
-        workplace=session.workplace, municipality=muni, personnummer=None, gender="", birth_date=None, temporary=True
+        workplace=session.workplace,
+        municipality=muni,
+        personnummer=None,
+        gender="",
+        birth_date=None,
+        temporary=True,
     )
     AttendanceFactory(session=session, person=temporary)
     AttendanceFactory(session=session, person=other)
@@ -279,4 +290,15 @@ def test_large_refreshes_rebuild_the_programme(spec, leader, monkeypatch):
     assert_exact(spec)
     Attendance.objects.filter(session=session).update(status=AttendanceStatus.PRESENT, minutes=30)
     rollups.refresh_people(person_ids=people)
+    assert_exact(spec)
+
+
+def test_a_course_without_a_tool_is_reported_as_ovrigt(spec, leader):
+    assert rollups.OTHER_TOOL == queries.OTHER_TOOL
+    session = _held(spec, course=CourseFactory(title="Utan verktyg", tool="", type="chefsutbildning"))
+    services.attendance_mark(
+        session=session, person=_newcomer(spec), status=AttendanceStatus.PRESENT, by=leader
+    )
+    tools = {row["tool"] for row in rollup_queries.counted(spec)[0]["by_tool"]}
+    assert queries.OTHER_TOOL in tools
     assert_exact(spec)

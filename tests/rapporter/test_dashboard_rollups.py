@@ -18,7 +18,9 @@ from tests.rapporter.web_data import add_activity
 
 pytestmark = [
     pytest.mark.django_db,
-    pytest.mark.programme_activity(ale={"sessions": 2, "per_session": 3}, molndal={"sessions": 3, "per_session": 2}),
+    pytest.mark.programme_activity(
+        ale={"sessions": 2, "per_session": 3}, molndal={"sessions": 3, "per_session": 2}
+    ),
 ]
 URL = reverse("rapporter:dashboard")
 
