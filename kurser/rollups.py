@@ -28,7 +28,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from django.apps import apps as global_apps
-from django.db import connection
+from django.db import connection, transaction
 from django.db.models import Case, CharField, Count, F, Max, Min, Q, QuerySet, Sum, Value, When
 from django.db.models.functions import Coalesce, TruncMonth
 
@@ -138,6 +138,7 @@ def _recompute(rows: QuerySet, apps: Any = None, **delete_filter: Any) -> None:
         _insert_select(model, columns, query)
 
 
+@transaction.atomic
 def rebuild(*, programme_id: int | None = None, apps: Any = None) -> None:
     """Recompute every rollup row (of one programme): the command, seed_demo, the migration."""
     rows = _rows(apps)
@@ -147,6 +148,7 @@ def rebuild(*, programme_id: int | None = None, apps: Any = None) -> None:
         _recompute(rows.filter(session__programme_id=programme_id), apps, programme_id=programme_id)
 
 
+@transaction.atomic
 def refresh_people(*, person_ids: Iterable[int]) -> None:
     """Recompute the rollup rows of these persons (every programme). Call it after writing their
     attendance, inside the same transaction. Concurrent refreshes of one person wait for each
@@ -188,6 +190,7 @@ def _programmes_of(person_ids: list[int]) -> list[int]:
     return sorted(found)
 
 
+@transaction.atomic
 def refresh_sessions(*, session_ids: Iterable[int]) -> None:
     """Recompute the rollup rows of everyone with a row at these sessions: after a session is
     cancelled, moved (its month changes) or imported. A large import rebuilds its programme."""
