@@ -12,74 +12,156 @@ def build_rollups(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('kurser', '0005_closedmonth_moved_from_rapporter'),
-        ('ombud', '0008_notification_participant_kinds'),
+        ("kurser", "0005_closedmonth_moved_from_rapporter"),
+        ("ombud", "0008_notification_participant_kinds"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='ParticipantMonthRollup',
+            name="ParticipantMonthRollup",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('month', models.DateField()),
-                ('minutes', models.PositiveIntegerField(default=0)),
-                ('rows', models.PositiveIntegerField(default=0)),
-                ('person', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='ombud.person')),
-                ('programme', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='ombud.programme')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("month", models.DateField()),
+                ("minutes", models.PositiveIntegerField(default=0)),
+                ("rows", models.PositiveIntegerField(default=0)),
+                (
+                    "person",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="+", to="ombud.person"
+                    ),
+                ),
+                (
+                    "programme",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="+", to="ombud.programme"
+                    ),
+                ),
             ],
             options={
-                'indexes': [models.Index(fields=['person'], name='participant_month_rollup_pers')],
-                'constraints': [models.UniqueConstraint(fields=('programme', 'person', 'month'), name='participant_month_rollup_key')],
+                "indexes": [models.Index(fields=["person"], name="participant_month_rollup_pers")],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("programme", "person", "month"), name="participant_month_rollup_key"
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
-            name='ParticipantRollup',
+            name="ParticipantRollup",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('minutes', models.PositiveIntegerField(default=0)),
-                ('rows', models.PositiveIntegerField(default=0)),
-                ('first_date', models.DateField()),
-                ('last_date', models.DateField()),
-                ('minutes_ombud_training', models.PositiveIntegerField(default=0)),
-                ('minutes_workplace_training', models.PositiveIntegerField(default=0)),
-                ('minutes_manager_training', models.PositiveIntegerField(default=0)),
-                ('person', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='ombud.person')),
-                ('programme', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='ombud.programme')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("minutes", models.PositiveIntegerField(default=0)),
+                ("rows", models.PositiveIntegerField(default=0)),
+                ("first_date", models.DateField()),
+                ("last_date", models.DateField()),
+                ("minutes_ombud_training", models.PositiveIntegerField(default=0)),
+                ("minutes_workplace_training", models.PositiveIntegerField(default=0)),
+                ("minutes_manager_training", models.PositiveIntegerField(default=0)),
+                (
+                    "person",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="+", to="ombud.person"
+                    ),
+                ),
+                (
+                    "programme",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="+", to="ombud.programme"
+                    ),
+                ),
             ],
             options={
-                'indexes': [models.Index(fields=['person'], name='participant_rollup_person'), models.Index(fields=['programme', 'first_date'], name='participant_rollup_first'), models.Index(fields=['programme', 'last_date'], name='participant_rollup_last')],
-                'constraints': [models.UniqueConstraint(fields=('programme', 'person'), name='participant_rollup_key')],
+                "indexes": [
+                    models.Index(fields=["person"], name="participant_rollup_person"),
+                    models.Index(fields=["programme", "first_date"], name="participant_rollup_first"),
+                    models.Index(fields=["programme", "last_date"], name="participant_rollup_last"),
+                ],
+                "constraints": [
+                    models.UniqueConstraint(fields=("programme", "person"), name="participant_rollup_key")
+                ],
             },
         ),
         migrations.CreateModel(
-            name='ParticipantToolRollup',
+            name="ParticipantToolRollup",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('tool', models.CharField(max_length=100)),
-                ('minutes', models.PositiveIntegerField(default=0)),
-                ('rows', models.PositiveIntegerField(default=0)),
-                ('person', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='ombud.person')),
-                ('programme', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='ombud.programme')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("tool", models.CharField(max_length=100)),
+                ("minutes", models.PositiveIntegerField(default=0)),
+                ("rows", models.PositiveIntegerField(default=0)),
+                (
+                    "person",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="+", to="ombud.person"
+                    ),
+                ),
+                (
+                    "programme",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="+", to="ombud.programme"
+                    ),
+                ),
             ],
             options={
-                'indexes': [models.Index(fields=['person'], name='participant_tool_rollup_pers')],
-                'constraints': [models.UniqueConstraint(fields=('programme', 'person', 'tool'), name='participant_tool_rollup_key')],
+                "indexes": [models.Index(fields=["person"], name="participant_tool_rollup_pers")],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("programme", "person", "tool"), name="participant_tool_rollup_key"
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
-            name='ReachRollup',
+            name="ReachRollup",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('rows', models.PositiveIntegerField(default=0)),
-                ('person', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='ombud.person')),
-                ('programme', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='ombud.programme')),
-                ('trainer', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='ombud.person')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("rows", models.PositiveIntegerField(default=0)),
+                (
+                    "person",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="+", to="ombud.person"
+                    ),
+                ),
+                (
+                    "programme",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="+", to="ombud.programme"
+                    ),
+                ),
+                (
+                    "trainer",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="+", to="ombud.person"
+                    ),
+                ),
             ],
             options={
-                'indexes': [models.Index(fields=['person'], name='reach_rollup_person')],
-                'constraints': [models.UniqueConstraint(fields=('programme', 'trainer', 'person'), name='reach_rollup_key')],
+                "indexes": [models.Index(fields=["person"], name="reach_rollup_person")],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("programme", "trainer", "person"), name="reach_rollup_key"
+                    )
+                ],
             },
         ),
         migrations.RunPython(build_rollups, migrations.RunPython.noop),
