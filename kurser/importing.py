@@ -25,7 +25,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _g
 from django.utils.translation import gettext_lazy as _
 
-from kurser import rules
+from kurser import rollups, rules
 from kurser.models import Attendance, Course, CourseType, Form, Level, Session
 from kurser.services import attendance_change_record, reporting_months, session_facts
 from ombud.importing import (
@@ -698,6 +698,7 @@ class AttendanceImport:
                 }
             )
         if ctx.writing:
+            rollups.refresh_sessions(session_ids=[s.pk for s in self.sessions.values() if s.pk and s.pk > 0])
             audit_log_import(
                 ctx,
                 what=_g("Import av närvaro till %(programme)s: %(file)s")

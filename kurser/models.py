@@ -297,3 +297,103 @@ class ClosedMonth(models.Model):
     @property
     def is_closed(self) -> bool:
         return self.reopened_at is None
+
+
+# --- rollups (issue 14): summary rows kept by `kurser.rollups`, read by the dashboards ----------
+#
+# The grain keeps every distinct count exact (participants, per tool, reach per ombud): one row
+# per person (and tool / month / trainer), never per group of people. Person attributes
+# (municipality, target group, gender, birth date, temporary) are NOT copied: readers join
+# Person, so person edits and imports need no hook. A row holds the person's attended rows in
+# sessions that were not cancelled (`counting.attended_not_cancelled`), temporary walk-ins too:
+# readers leave those out, as `counting.counted` does.
+
+
+class ParticipantRollup(models.Model):
+    """One person's attended rows in one programme: the count of participants, their hours,
+    and the first session date (the age band is counted at it)."""
+
+    programme = models.ForeignKey(Programme, on_delete=models.CASCADE, related_name="+")
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="+")
+    minutes = models.PositiveIntegerField(default=0)
+    rows = models.PositiveIntegerField(default=0)
+    first_date = models.DateField()
+    last_date = models.DateField()
+    # The minutes per course type (CourseType, a fixed three): by_type without another table.
+    minutes_ombud_training = models.PositiveIntegerField(default=0)
+    minutes_workplace_training = models.PositiveIntegerField(default=0)
+    minutes_manager_training = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["programme", "person"], name="participant_rollup_key")]
+        indexes = [
+            models.Index(fields=["person"], name="participant_rollup_person"),
+            # "Is anything outside the programme's period?" (rapporter.rollup_queries.available)
+            models.Index(fields=["programme", "first_date"], name="participant_rollup_first"),
+            models.Index(fields=["programme", "last_date"], name="participant_rollup_last"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.programme_id}/{self.person_id}: {self.minutes} min"
+
+
+class ParticipantToolRollup(models.Model):
+    """One person's attended rows in one programme per tool as reported (a course without a
+    tool under Övrigt): a tool's participants are its rows, no distinct count needed."""
+
+    programme = models.ForeignKey(Programme, on_delete=models.CASCADE, related_name="+")
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="+")
+    tool = models.CharField(max_length=100)
+    minutes = models.PositiveIntegerField(default=0)
+    rows = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["programme", "person", "tool"], name="participant_tool_rollup_key"
+            )
+        ]
+        indexes = [models.Index(fields=["person"], name="participant_tool_rollup_pers")]
+
+    def __str__(self) -> str:
+        return f"{self.programme_id}/{self.person_id}/{self.tool}: {self.minutes} min"
+
+
+class ParticipantMonthRollup(models.Model):
+    """One person's attended minutes in one programme per calendar month (first day)."""
+
+    programme = models.ForeignKey(Programme, on_delete=models.CASCADE, related_name="+")
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="+")
+    month = models.DateField()
+    minutes = models.PositiveIntegerField(default=0)
+    rows = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["programme", "person", "month"], name="participant_month_rollup_key"
+            )
+        ]
+        indexes = [models.Index(fields=["person"], name="participant_month_rollup_pers")]
+
+    def __str__(self) -> str:
+        return f"{self.programme_id}/{self.person_id}/{self.month:%Y-%m}: {self.minutes} min"
+
+
+class ReachRollup(models.Model):
+    """A participant reached by a trainer in workplace training (cascade reach, spec §2): one
+    row per (programme, trainer, participant), so reach is a count of rows."""
+
+    programme = models.ForeignKey(Programme, on_delete=models.CASCADE, related_name="+")
+    trainer = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="+")
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="+")
+    rows = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["programme", "trainer", "person"], name="reach_rollup_key")
+        ]
+        indexes = [models.Index(fields=["person"], name="reach_rollup_person")]
+
+    def __str__(self) -> str:
+        return f"{self.programme_id}/{self.trainer_id} → {self.person_id}"

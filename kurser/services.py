@@ -23,7 +23,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from kurser import rules
+from kurser import rollups, rules
 from kurser.models import (
     ATTENDED_STATUSES,
     Attendance,
@@ -167,6 +167,7 @@ def session_cancel(*, session: Session, by: User | None, reason: str = "") -> Se
     session.status = Session.Status.CANCELLED
     session.full_clean()
     session.save(update_fields=["status", "updated_at"])
+    rollups.refresh_sessions(session_ids=[session.pk])
     data_changed()
     _notify_after_commit("session_cancelled", session.pk)
     return session
@@ -187,6 +188,7 @@ def session_move(
     session.date, session.start_time = date, start_time
     session.full_clean()
     session.save(update_fields=["date", "start_time", "updated_at"])
+    rollups.refresh_sessions(session_ids=[session.pk])  # the month and first date may change
     data_changed()
     _notify_after_commit("session_moved", session.pk, moved_from)
     return session
@@ -448,6 +450,7 @@ def _apply_marks(
         changes=changes,
     )
     if new or changed:
+        rollups.refresh_people(person_ids=[row.person_id for row in (*new, *changed)])
         data_changed()
     if session.status == Session.Status.PLANNED and any(s in ATTENDED_STATUSES for _p, s, _m in cleaned):
         # Someone attended: the session took place.

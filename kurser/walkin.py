@@ -17,7 +17,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _g
 from django.utils.translation import gettext_lazy as _
 
-from kurser import services
+from kurser import rollups, services
 from kurser.models import ATTENDED_STATUSES, Attendance
 from ombud.datacache import data_changed
 from ombud.models import AuditLog, Person
@@ -120,6 +120,7 @@ def temporary_merge(*, temporary: Person, into: Person, by: User | None) -> dict
         },
     )
     # The audit rows that named the temporary person keep it by id in their detail.
-    temporary.delete()
+    temporary.delete()  # its rollup rows go with it (CASCADE)
+    rollups.refresh_people(person_ids=[into.pk])
     data_changed()
     return {"moved": len(moved), "same_session": kept_both}

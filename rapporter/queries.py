@@ -222,6 +222,11 @@ def cascade(
         .annotate(reached=counting.reached_count())
         .order_by()
     )
+    return cascade_rows(rows)
+
+
+def cascade_rows(rows: Any) -> list[dict]:
+    """Rows of (trainer_id, first_name, last_name, code, reached) as the cascade lists them."""
     out = [
         {
             "ombud": f"{r['first_name']} {r['last_name']}",
@@ -243,9 +248,13 @@ def reach_per_ombud(
 ) -> list[dict]:
     """Cascade reach with each ombud's goal (Ombud.reach_goal, 36 when the person has no Ombud
     row), for the reach chart. Two queries."""
+    return reach_goals(cascade(programme, date_from, date_to, municipality))
+
+
+def reach_goals(rows: list[dict]) -> list[dict]:
+    """The cascade's rows with each ombud's goal (one query)."""
     from ombud.models import Ombud
 
-    rows = cascade(programme, date_from, date_to, municipality)
     goals = dict(
         Ombud.objects.filter(person_id__in=[r["person_id"] for r in rows]).values_list(
             "person_id", "reach_goal"
@@ -275,6 +284,11 @@ def cofinancing(
         .annotate(Sum("minutes"))
         .order_by()
     )
+    return cofinancing_rows(date_from, date_to, costs, minutes)
+
+
+def cofinancing_rows(date_from: dt.date, date_to: dt.date, costs: dict, minutes: dict) -> list[dict]:
+    """Co-financing per year from unit costs {year: amount} and attended minutes {year: n}."""
     years = sorted(y for y in range(date_from.year, date_to.year + 1) if y in costs or minutes.get(y))
     out = []
     for year in years:
@@ -315,12 +329,37 @@ def esf_summary(
     """The ESF summary in exactly the JSON shape of spec §3 (keys in the spec's order)."""
     date_from, date_to = _period(programme, date_from, date_to)
     args = (programme, date_from, date_to, municipality)
+    return summary_from_parts(
+        programme=programme,
+        date_from=date_from,
+        date_to=date_to,
+        groups=participant_groups(*args),
+        sessions=session_groups(*args),
+        type_minutes=minutes_by_type(*args),
+        tools=tool_participation(*args),
+        reach=cascade(*args),
+        bands=age_bands(*args),
+        cofinancing=cofinancing(*args),
+        temporary=counting.temporary_count(counting.in_period(counting.temporary_rows(), *args)),
+    )
 
-    groups = participant_groups(*args)
-    sessions = session_groups(*args)
-    type_minutes = minutes_by_type(*args)
-    tools = tool_participation(*args)
-    reach = cascade(*args)
+
+def summary_from_parts(
+    *,
+    programme: Programme,
+    date_from: dt.date,
+    date_to: dt.date,
+    groups: list[dict],
+    sessions: list[dict],
+    type_minutes: dict[str, int],
+    tools: dict[str, dict],
+    reach: list[dict],
+    bands: list[dict],
+    cofinancing: list[dict] | None,
+    temporary: int,
+) -> dict:
+    """The ESF summary's shape from its parts, however they were counted (live here, or from
+    the rollups for the dashboards: `rapporter.rollup_queries`)."""
     municipalities = _municipalities(programme)
 
     totals = {
@@ -377,12 +416,12 @@ def esf_summary(
         "totals": totals,
         "by_municipality": by_municipality,
         "by_target_group": by_target_group,
-        "by_age_band": age_bands(*args),
+        "by_age_band": bands,
         "by_type": by_type,
         "by_tool": by_tool,
         "cascade": [{k: r[k] for k in ("ombud", "municipality", "reached")} for r in reach],
     }
-    cof = cofinancing(*args)
+    cof = cofinancing
     if cof is not None:
         summary["cofinancing"] = cof
         summary["cofinancing_total"] = float(
@@ -390,7 +429,6 @@ def esf_summary(
         )
     # Walk-ins not yet merged or completed count nowhere above (kurser.counting); how many there
     # are is said apart, as an extra key only when there are any (the spec's shape is kept).
-    temporary = counting.temporary_count(counting.in_period(counting.temporary_rows(), *args))
     if temporary:
         summary["temporary_participants"] = temporary
     return summary

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
+import time
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from django.core.cache import cache
 from django.db.models import QuerySet
@@ -31,6 +33,8 @@ TOP_OMBUD = 15
 DASHBOARD_CACHE_SECONDS = 300
 PARTICIPANTS_TARGET = 3500
 PARTICIPANT_HOURS_TARGET = 30000
+
+T = TypeVar("T")
 
 ACTIVE_STATUSES = (Report.Status.QUEUED, Report.Status.RUNNING)
 
@@ -141,9 +145,14 @@ def dashboard_scope(
 
 
 def _counted(scope: DashboardScope, period: dict[str, Any]) -> tuple[dict, list, list]:
-    """The expensive counts, cached under the data version (ombud.datacache): any write through
-    the services starts a new version; the timeout bounds staleness from writes made around them."""
-    from rapporter import queries
+    """The counts, cached under the data version (ombud.datacache): any write through the services
+    starts a new version; the timeout bounds staleness from writes made around them.
+
+    The programme's whole period (the default view) is read from the rollups (`kurser.rollups`,
+    well under a second at any scale); a custom period is counted live (`rapporter.queries`).
+    Either way one computation per key at a time (`single_flight`): concurrent misses wait for it.
+    """
+    from rapporter import queries, rollup_queries
 
     key = "dashboard:{}:{}:{}:{}:{}:{}".format(
         data_version(),
@@ -153,15 +162,59 @@ def _counted(scope: DashboardScope, period: dict[str, Any]) -> tuple[dict, list,
         scope.municipality.pk if scope.municipality else "-",
         get_language(),
     )
-    counted = cache.get(key)
-    if counted is None:
-        counted = (
+
+    def compute() -> tuple[dict, list, list]:
+        if rollup_queries.available(scope.programme, scope.date_from, scope.date_to):
+            return rollup_queries.counted(scope.programme, scope.municipality)
+        return (
             queries.esf_summary(**period),
             queries.hours_per_month(**period),
             queries.reach_per_ombud(**period),
         )
-        cache.set(key, counted, timeout=DASHBOARD_CACHE_SECONDS)
-    return counted
+
+    return single_flight(key, compute, timeout=DASHBOARD_CACHE_SECONDS)
+
+
+# A computation holds its lock at most this long (then another request may start one).
+SINGLE_FLIGHT_LOCK_SECONDS = 60
+# How long a request waits for another's computation before it counts by itself.
+SINGLE_FLIGHT_WAIT_SECONDS = 30.0
+SINGLE_FLIGHT_POLL_SECONDS = 0.05
+
+
+def single_flight(key: str, compute: Callable[[], T], *, timeout: int) -> T:
+    """`cache.get(key)`, or compute it — one computation per key at a time.
+
+    The first request to miss takes a lock (`cache.add`, atomic in Redis and the other backends)
+    and computes; the others poll for its result (at most SINGLE_FLIGHT_WAIT_SECONDS) instead of
+    all counting at once. When the lock is gone without a result (the computation failed) a
+    waiter takes the lock itself. When the cache is unreachable (DegradingRedisCache: every add
+    fails, every get misses) nobody waits: each request computes, as without a cache.
+    """
+    value = cache.get(key)
+    if value is not None:
+        return value
+    lock = f"{key}:lock"
+    deadline = time.monotonic() + SINGLE_FLIGHT_WAIT_SECONDS
+    while True:
+        if cache.add(lock, 1, timeout=SINGLE_FLIGHT_LOCK_SECONDS):
+            try:
+                value = compute()
+                cache.set(key, value, timeout=timeout)
+            finally:
+                cache.delete(lock)
+            return value
+        if cache.get(lock) is None:
+            # The lock was refused yet is not there: it was released just now (its result is
+            # in the cache), or the holder failed, or the cache is down: count without waiting.
+            value = cache.get(key)
+            return value if value is not None else compute()
+        if time.monotonic() >= deadline:
+            return compute()
+        time.sleep(SINGLE_FLIGHT_POLL_SECONDS)
+        value = cache.get(key)
+        if value is not None:
+            return value
 
 
 def dashboard_totals(*, scope: DashboardScope) -> dict[str, Any]:

@@ -144,6 +144,15 @@ class AttendanceFactory(factory.django.DjangoModelFactory):
         lambda a: a.session.planned_minutes if a.status == AttendanceStatus.PRESENT else 0
     )
 
+    @classmethod
+    def _create(cls, model_class, *args, **kwargs):
+        # Written as the services write attendance: the dashboards' rollups follow (issue 14).
+        from kurser import rollups
+
+        row = super()._create(model_class, *args, **kwargs)
+        rollups.refresh_people(person_ids=[row.person_id])
+        return row
+
 
 class ReportFactory(factory.django.DjangoModelFactory):
     class Meta:
@@ -293,3 +302,6 @@ def load_spec_example(programme: Programme, folder=None) -> None:
             Attendance.objects.create(
                 session=session, person=people[normalise(row["deltagare"])], status=status, minutes=minutes
             )
+    from kurser import rollups
+
+    rollups.rebuild(programme_id=programme.pk)  # as the import would keep them

@@ -44,6 +44,7 @@ from enkater.management.commands._seed_data import (
     WORKPLACE_KINDS,
 )
 from enkater.models import NO, YES, Answer, Moment, Response
+from kurser import rollups
 from kurser.counting import counted_rows
 from kurser.models import Attendance, AttendanceStatus, Course, Form, Session
 from ombud.models import (
@@ -140,6 +141,8 @@ class Command(BaseCommand):
                     self._municipality(programme, index, spec)
         with transaction.atomic():
             self._current_sessions(programme)
+            # Written in bulk, past the services: the dashboards' rollups are built once here.
+            rollups.rebuild(programme_id=programme.pk)
         with transaction.atomic():
             self._answers(programme)
         t = self.totals
