@@ -187,4 +187,4 @@ def test_participation_uses_kurser_counting(programme, ale):
     attend(programme, p, RECENT)
     q = person_in(ale)
     attend(programme, q, RECENT, status=AttendanceStatus.ABSENT)
-    assert counting.participation(programme) == {ale.pk: {"participants": 1, "hours": 2.0}}
+    assert counting.participation(programme) == {ale.pk: {"participants": 1, "minutes": 120, "hours": 2.0}}
