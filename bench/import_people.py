@@ -111,6 +111,7 @@ def baseline_copy(n: int) -> float:
 
     from ombud.models import Municipality, Workplace
     from ombud.personnummer import birth_date, gender
+    from ombud.search import search_text
 
     munis = dict(Municipality.objects.values_list("code", "pk"))
     wp_ids: dict[tuple[int, str], int] = {}
@@ -124,14 +125,14 @@ def baseline_copy(n: int) -> float:
     for p, _w, first, last, _g, code, workplace, _sector, group in rows:
         buf.write(
             f"{p}\t{first}\t{last}\t{gender(p)}\t{birth_date(p)}\t{munis[code]}\t"
-            f"{wp_ids[(munis[code], workplace)]}\t{group}\t\t{now}\t{now}\n"
+            f"{wp_ids[(munis[code], workplace)]}\t{group}\t\t{now}\t{now}\t{search_text(first, last)}\n"
         )
     buf.seek(0)
     started = time.perf_counter()
     with transaction.atomic(), connection.cursor() as c:
         c.cursor.copy_expert(
             "COPY ombud_person (personnummer, first_name, last_name, gender, birth_date, municipality_id, "
-            "workplace_id, target_group, email, created_at, updated_at) FROM STDIN",
+            "workplace_id, target_group, email, created_at, updated_at, search) FROM STDIN",
             buf,
         )
     return time.perf_counter() - started
