@@ -27,7 +27,7 @@ from django.utils.translation import gettext as _g
 from django.utils.translation import gettext_lazy as _
 
 from kurser import rules
-from kurser.models import Attendance, Course, CourseType, Form, Level, Session
+from kurser.models import Attendance, ClosedMonth, Course, CourseType, Form, Level, Session
 from kurser.services import attendance_change_record, reporting_months, session_facts
 from ombud.importing import (
     SETTINGS_LIMIT,
@@ -93,6 +93,9 @@ _TIME = re.compile(r"^(\d{1,2})[:.](\d{2})(?:[:.](\d{2}))?$")
 _PNR_SHAPE = re.compile(r"^([0-9]{6}|[0-9]{8})[-+]?[0-9]{4}$")
 _INT = re.compile(r"^[0-9]+$")
 _ATTENDANCE_INSERT = ["session_id", "person_id", "status", "minutes", "recorded_by_id", "recorded_at"]
+# Person ids kept between batches (a participant is named in many sessions); past this many
+# the cache starts over, so memory stays bounded whatever the file.
+PEOPLE_CACHE = 200_000
 _PACK = 1 << 40  # (session index, person id) packed into one int for the duplicate set
 # The columns of a row that belong to its session (all but deltagare, närvaro, närvarominuter).
 _session_values = operator.itemgetter(
@@ -255,6 +258,9 @@ class AttendanceImport:
         # What the write changed (ids of sessions whose attendance was added or changed, and
         # their reporting months): for `after_write`.
         self.changed_sessions: set[int] = set()
+        self._person_ids: dict[str, int] = {}
+        self._months: dict[dt.date, ClosedMonth] = {}
+        self._months_seen: set[dt.date] = set()
         self.changed_months: set[dt.date] = set()
 
     # --- parsing one row ------------------------------------------------------------------------
@@ -454,17 +460,37 @@ class AttendanceImport:
         self._apply(resolved, ctx)
 
     def _people(self, numbers: set[str]) -> dict[str, int]:
-        """Person ids by personnummer for the batch's numbers: one query (on PostgreSQL a join
-        with the numbers as one array parameter)."""
+        """Person ids by personnummer, at least for the batch's `numbers`: those not known from
+        an earlier batch in one query (on PostgreSQL a join with the numbers as one array
+        parameter). A participant comes back in many sessions: the ids found are kept, up to
+        PEOPLE_CACHE of them."""
+        known = self._person_ids
+        missing = [n for n in numbers if n not in known]
+        if not missing:
+            return known
+        if len(known) + len(missing) > PEOPLE_CACHE:
+            known.clear()
+            missing = list(numbers)
         if connection.vendor == "postgresql":
             with connection.cursor() as cursor:
                 cursor.execute(
                     "SELECT p.personnummer, p.id FROM unnest(%s::varchar[]) AS k(number) "
                     "JOIN ombud_person p ON p.personnummer = k.number",
-                    [list(numbers)],
+                    [missing],
                 )
-                return dict(cursor.fetchall())
-        return dict(Person.objects.filter(personnummer__in=numbers).values_list("personnummer", "pk"))
+                known.update(cursor.fetchall())
+        else:
+            known.update(Person.objects.filter(personnummer__in=missing).values_list("personnummer", "pk"))
+        return known
+
+    def _reporting_months(self, dates: set[dt.date]) -> dict[dt.date, ClosedMonth]:
+        """The programme's closed (or reopened) reporting months among those of `dates`
+        (`kurser.services.reporting_months`), each month looked up once per import."""
+        wanted = {rules.month_of(d) for d in dates} - self._months_seen
+        if wanted:
+            self._months.update(reporting_months(programme_id=self.programme.pk, dates=wanted))
+            self._months_seen |= wanted
+        return self._months
 
     def _resolve_session(
         self, ctx: ImportContext, row: int, part: SessionPart, people: dict[str, int]
@@ -800,7 +826,7 @@ class AttendanceImport:
             {r.person_id for r in looked_up},
         )
         # The attendance rules, once per session of the batch: one query for the closed months.
-        months = reporting_months(programme_id=self.programme.pk, dates={r.key[0] for r in resolved})
+        months = self._reporting_months({r.key[0] for r in resolved})
         per_session: dict[int, _SessionChanges] = {}
         now = timezone.now()
         user_id = self.user.pk if self.user is not None else None

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from collections import namedtuple
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
+from django.db import connection
 from django.utils import timezone
 from django.utils.translation import gettext as _g
 from django.utils.translation import gettext_lazy as _
@@ -71,6 +73,34 @@ _PERSON_INSERT = [
     "updated_at",
     "search",
 ]
+
+
+StoredPerson = namedtuple("StoredPerson", ["pk", "personnummer", *_COMPARED])
+
+
+def _stored_people(numbers: list[str]) -> dict[str, StoredPerson]:
+    """The registered people among `numbers`, by personnummer: one query (on PostgreSQL a join
+    with the numbers passed as one array parameter: no statement with thousands of parameters
+    to build and plan per batch)."""
+    if connection.vendor == "postgresql":
+        columns = ", ".join(
+            f"p.{Person._meta.get_field(f).column}" for f in ["id", "personnummer", *_COMPARED]
+        )
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT {columns} FROM unnest(%s::varchar[]) AS k(number) "  # noqa: S608 - names from the model
+                "JOIN ombud_person p ON p.personnummer = k.number",
+                [numbers],
+            )
+            found = [StoredPerson(*row) for row in cursor.fetchall()]
+    else:
+        found = [
+            StoredPerson(*row)
+            for row in Person.objects.filter(personnummer__in=numbers).values_list(
+                "pk", "personnummer", *_COMPARED
+            )
+        ]
+    return {stored.personnummer: stored for stored in found}
 
 
 @dataclass(slots=True)
@@ -245,12 +275,7 @@ class PeopleImport:
         write = ctx.writing
         keys = [self.workplaces.want(p.municipality_id, p.workplace, p.sector) for p in parsed]
         self.workplaces.flush(write=write)
-        existing = {
-            stored.personnummer: stored
-            for stored in Person.objects.filter(personnummer__in=[p.number for p in parsed]).values_list(
-                "pk", "personnummer", *_COMPARED, named=True
-            )
-        }
+        existing = _stored_people([p.number for p in parsed])
         now = timezone.now()
         creates: list[tuple] = []
         updates: list[Person] = []
