@@ -664,62 +664,46 @@ class AttendanceImport:
             ).values_list("pk", "session_id", "person_id", "status", "minutes")
         }
 
-    def _create_sessions(self, creates: list[tuple[SessionEntry, Session]], now: dt.datetime) -> None:
-        """Insert the batch's new sessions and set their ids: on PostgreSQL one `INSERT … SELECT
-        FROM unnest(…)` that returns each id with the session's key, elsewhere `bulk_create`."""
+    # A new session's values, in this order (the first seven are its key).
+    _SESSION_INSERT = [
+        "date",
+        "start_time",
+        "course_id",
+        "municipality_id",
+        "workplace_id",
+        "trainer_id",
+        "trainer_name",
+        "programme_id",
+        "planned_minutes",
+        "form",
+        "small_group",
+        "status",
+        "created_by_id",
+        "created_at",
+        "updated_at",
+    ]
+
+    def _create_sessions(self, creates: list[tuple[SessionEntry, tuple]]) -> None:
+        """Insert the batch's new sessions (values in `_SESSION_INSERT` order) and set their
+        ids: on PostgreSQL one `INSERT … SELECT FROM unnest(…)` that returns each id with the
+        session's key, elsewhere `bulk_create`."""
         if connection.vendor != "postgresql":
-            Session.objects.bulk_create([obj for _s, obj in creates], batch_size=1000)
+            objs = [Session(**dict(zip(self._SESSION_INSERT, values, strict=True))) for _s, values in creates]
+            Session.objects.bulk_create(objs, batch_size=1000)
+            for (session, _values), obj in zip(creates, objs, strict=True):
+                session.pk = obj.pk
             return
-        key_fields = [
-            "date",
-            "start_time",
-            "course_id",
-            "municipality_id",
-            "workplace_id",
-            "trainer_id",
-            "trainer_name",
-        ]
-        rows = [
-            (
-                obj.date,
-                obj.start_time,
-                obj.course_id,
-                obj.municipality_id,
-                obj.workplace_id,
-                obj.trainer_id,
-                obj.trainer_name,
-                obj.programme_id,
-                obj.planned_minutes,
-                obj.form,
-                obj.small_group,
-                obj.status,
-                obj.created_by_id,
-                now,
-                now,
-            )
-            for _s, obj in creates
-        ]
         ids = {
             tuple(key): pk
             for pk, *key in insert_returning(
                 Session,
-                [
-                    *key_fields,
-                    "programme_id",
-                    "planned_minutes",
-                    "form",
-                    "small_group",
-                    "status",
-                    "created_by_id",
-                    "created_at",
-                    "updated_at",
-                ],
-                rows,
-                ["id", *key_fields],
+                self._SESSION_INSERT,
+                [values for _s, values in creates],
+                ["id", *self._SESSION_INSERT[:7]],
             )
         }
-        for (_s, obj), row in zip(creates, rows, strict=True):
-            obj.pk = ids[row[:7]]
+        for session, values in creates:
+            session.pk = ids[values[:7]]
 
     def _placeholder_id(self) -> int:
         self._placeholder -= 1
@@ -753,7 +737,7 @@ class AttendanceImport:
         pending = {id(r.session): (r.key, r.session) for r in resolved if r.session.pk is None}
         if pending:
             existing = self._existing_sessions([k for k, _s in pending.values()])
-            creates: list[tuple[SessionEntry, Session]] = []
+            creates: list[tuple[SessionEntry, tuple]] = []
             updates: list[Session] = []
             now = timezone.now()
             for key, session in pending.values():
@@ -786,25 +770,28 @@ class AttendanceImport:
                 creates.append(
                     (
                         session,
-                        Session(
-                            programme=self.programme,
-                            course_id=course_id,  # type: ignore[misc]  # a saved course
-                            trainer_id=key[5],
-                            trainer_name=session.trainer_name if not key[5] else "",
-                            municipality_id=key[3],
-                            workplace_id=workplace_id,
-                            date=key[0],
-                            start_time=key[1],
-                            planned_minutes=session.minutes,
-                            form=session.form,
-                            status=Session.Status.HELD,
-                            created_by=self.user,
+                        (
+                            key[0],
+                            key[1],
+                            course_id,
+                            key[3],
+                            workplace_id,
+                            key[5],
+                            session.trainer_name if not key[5] else "",
+                            self.programme.pk,
+                            session.minutes,
+                            session.form,
+                            False,
+                            Session.Status.HELD,
+                            self.user.pk if self.user is not None else None,
+                            now,
+                            now,
                         ),
                     )
                 )
             if write:
                 if creates:
-                    self._create_sessions(creates, now)
+                    self._create_sessions(creates)
                 if updates:
                     self.changed_sessions.update(obj.pk for obj in updates)
                     self.changed_months.update(
@@ -815,8 +802,9 @@ class AttendanceImport:
                     Session.objects.bulk_update(
                         updates, ["planned_minutes", "form", "status", "updated_at"], batch_size=500
                     )
-            for session, new_session in creates:
-                session.pk = new_session.pk if write else self._placeholder_id()
+            for session, _values in creates:
+                if not write:
+                    session.pk = self._placeholder_id()
                 session.created = True  # new: it has no attendance to look up
         # Attendance: one query for the batch's (real) sessions, then create or update.
         looked_up = [r for r in resolved if not r.session.created]

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from collections import namedtuple
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
@@ -75,7 +74,18 @@ _PERSON_INSERT = [
 ]
 
 
-StoredPerson = namedtuple("StoredPerson", ["pk", "personnummer", *_COMPARED])
+class StoredPerson(NamedTuple):
+    """A registered person as the import compares it (`_COMPARED`, in that order)."""
+
+    pk: int
+    personnummer: str
+    first_name: str
+    last_name: str
+    gender: str
+    municipality_id: int
+    workplace_id: int | None
+    target_group: str
+    email: str
 
 
 def _stored_people(numbers: list[str]) -> dict[str, StoredPerson]:

@@ -66,7 +66,7 @@ def writes(queries: CaptureQueriesContext) -> list[str]:
     ]
 
 
-def stored() -> tuple[list[dict], list[dict]]:
+def stored() -> tuple[list, list]:
     return (
         list(Session.objects.order_by("pk").values()),
         list(Attendance.objects.order_by("pk").values()),
