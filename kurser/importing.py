@@ -84,7 +84,7 @@ REFUSALS = {
     rules.Refusal.SESSION_APPROVED: SESSION_APPROVED,
 }
 
-STATUSES = {fold(s): s for s in rules.MARK_STATUSES}
+STATUSES = {fold(s): s.value for s in rules.MARK_STATUSES}  # plain text: written as it is
 LEVELS = {fold(v): v for v in Level.values}
 TYPES = {fold(v): v for v in CourseType.values}
 FORMS = {fold(v): v for v in Form.values}
@@ -204,6 +204,7 @@ class _SessionChanges:
     entry: SessionEntry
     date: dt.date
     facts: rules.SessionFacts
+    refusal: rules.Refusal | None  # whether its attendance may change (`rules.change_refusal`)
     changes: list[dict] = field(default_factory=list)
 
 
@@ -827,15 +828,17 @@ class AttendanceImport:
                 facts = session_facts(
                     status=session.status, approved=session.approved, date=r.key[0], months=months
                 )
-                gate = per_session[session.index] = _SessionChanges(session, r.key[0], facts)
+                gate = per_session[session.index] = _SessionChanges(
+                    session, r.key[0], facts, rules.change_refusal(facts, reason=self.reason)
+                )
             if gate.facts.status == Session.Status.CANCELLED:
                 ctx.error(r.row, "närvaro", SESSION_CANCELLED)
                 continue
-            old = existing_att.get((session.pk, r.person_id))
+            old = existing_att.get((session.pk, r.person_id)) if existing_att else None
             if old is not None and (old[1], old[2]) == (r.status, r.attended):
                 result.unchanged += 1
                 continue
-            refusal = rules.change_refusal(gate.facts, reason=self.reason)
+            refusal = gate.refusal
             if refusal is not None:
                 ctx.error(r.row, "närvaro", REFUSALS[refusal], month=f"{r.key[0]:%Y-%m}")
                 continue

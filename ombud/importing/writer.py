@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import io
 from collections.abc import Callable
 from typing import Any
@@ -28,7 +29,9 @@ def _copy_bool(value: bool) -> str:
     return "t" if value else "f"
 
 
+@functools.lru_cache(maxsize=256)
 def _copy_iso(value: dt.date | dt.time | dt.datetime) -> str:
+    """Cached: the rows of one write share a timestamp and a few dates."""
     return value.isoformat()
 
 
