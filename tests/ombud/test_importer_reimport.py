@@ -75,3 +75,21 @@ def test_a_reimport_updates_only_the_changed_person(staff_list, tmp_path, monkey
     assert len(writes(queries)) == 1, writes(queries)
     assert Person.objects.get(first_name="Förnamn8").last_name == "Nytt namn"
     assert list(Person.objects.exclude(first_name="Förnamn8").order_by("pk").values()) == untouched
+
+
+def test_copy_text_a_column_at_a_time_is_the_same_as_a_value_at_a_time():
+    import datetime as dt
+
+    from ombud.importing.writer import _copy_column, _copy_text
+
+    now = dt.datetime(2026, 12, 1, 15, 0, tzinfo=dt.UTC)
+    rows = [
+        (1, "Anna\tmed tabb", None, now, True, dt.date(2020, 1, 2), "närvarande", 7),
+        (2, "rad\\ny\nrad", 5, now, False, dt.date(2020, 1, 3), "sen", None),
+        (3, "vanlig", None, now, True, dt.date(2020, 1, 3), "sen", None),
+    ]
+    by_column = [_copy_column(column) for column in zip(*rows, strict=True)]
+    assert ["\t".join(row) for row in zip(*by_column, strict=True)] == [
+        "\t".join(map(_copy_text, row)) for row in rows
+    ]
+    assert _copy_text("a\\b\tc\nd\re") == "a\\\\b\\tc\\nd\\re"
