@@ -20,13 +20,14 @@ import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from django.db import connection
 from django.db.models import Max, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _g
 from django.utils.translation import gettext_lazy as _
 
 from kurser import rollups, rules
-from kurser.models import Attendance, Course, CourseType, Form, Level, Session
+from kurser.models import Attendance, ClosedMonth, Course, CourseType, Form, Level, Session
 from kurser.services import attendance_change_record, reporting_months, session_facts
 from ombud.importing import (
     SETTINGS_LIMIT,
@@ -49,6 +50,7 @@ from ombud.importing import (
     personnummer_text,
     run_import,
 )
+from ombud.importing.writer import insert_returning
 from ombud.models import Person, Programme
 
 if TYPE_CHECKING:
@@ -82,7 +84,7 @@ REFUSALS = {
     rules.Refusal.SESSION_APPROVED: SESSION_APPROVED,
 }
 
-STATUSES = {fold(s): s for s in rules.MARK_STATUSES}
+STATUSES = {fold(s): s.value for s in rules.MARK_STATUSES}  # plain text: written as it is
 LEVELS = {fold(v): v for v in Level.values}
 TYPES = {fold(v): v for v in CourseType.values}
 FORMS = {fold(v): v for v in Form.values}
@@ -91,14 +93,33 @@ _TIME = re.compile(r"^(\d{1,2})[:.](\d{2})(?:[:.](\d{2}))?$")
 _PNR_SHAPE = re.compile(r"^([0-9]{6}|[0-9]{8})[-+]?[0-9]{4}$")
 _INT = re.compile(r"^[0-9]+$")
 _ATTENDANCE_INSERT = ["session_id", "person_id", "status", "minutes", "recorded_by_id", "recorded_at"]
+# Person ids kept between batches (a participant is named in many sessions); past this many
+# the cache starts over, so memory stays bounded whatever the file.
+PEOPLE_CACHE = 200_000
 _PACK = 1 << 40  # (session index, person id) packed into one int for the duplicate set
+# The columns of a row that belong to its session (all but deltagare, närvaro, närvarominuter).
+_session_values = operator.itemgetter(
+    "datum",
+    "starttid",
+    "minuter",
+    "kurs",
+    "verktyg",
+    "niva",
+    "typ",
+    "form",
+    "kommun",
+    "arbetsplats",
+    "utbildare",
+)
 
 
-@dataclass(slots=True)
-class ParsedRow:
-    """One valid row of the file, before people, courses and sessions are looked up."""
+@dataclass(slots=True, eq=False)
+class SessionPart:
+    """The session's own values of a row (every column but deltagare, närvaro and
+    närvarominuter), parsed and valid. Consecutive rows with the same values share one object,
+    so a session's rows are parsed once and resolved once (`resolved`: its key and entry, set
+    when the first of them resolved without an error)."""
 
-    row: int
     date: dt.date
     start: dt.time
     minutes: int
@@ -111,6 +132,15 @@ class ParsedRow:
     workplace: str
     trainer_pnr: str
     trainer_name: str
+    resolved: tuple[tuple, SessionEntry] | None = None
+
+
+@dataclass(slots=True)
+class ParsedRow:
+    """One valid row of the file, before people, courses and sessions are looked up."""
+
+    row: int
+    part: SessionPart
     participant: str
     status: str
     attended: int
@@ -174,6 +204,7 @@ class _SessionChanges:
     entry: SessionEntry
     date: dt.date
     facts: rules.SessionFacts
+    refusal: rules.Refusal | None  # whether its attendance may change (`rules.change_refusal`)
     changes: list[dict] = field(default_factory=list)
 
 
@@ -221,6 +252,17 @@ class AttendanceImport:
         self._dates: dict[str, dt.date | None] = {}
         self._times: dict[str, dt.time | None] = {}
         self._placeholder = 0
+        # The previous row's session values and what they parsed to (a file lists a session's
+        # participants one after another: those rows share the values and are parsed once).
+        self._last_values: tuple[str, ...] | None = None
+        self._last_part: SessionPart | None = None
+        # What the write changed (ids of sessions whose attendance was added or changed, and
+        # their reporting months): for `after_write`.
+        self.changed_sessions: set[int] = set()
+        self._person_ids: dict[str, int] = {}
+        self._months: dict[dt.date, ClosedMonth] = {}
+        self._months_seen: set[dt.date] = set()
+        self.changed_months: set[dt.date] = set()
 
     # --- parsing one row ------------------------------------------------------------------------
 
@@ -242,7 +284,11 @@ class AttendanceImport:
                 self._times[text] = None
         return self._times[text]
 
-    def _parse(self, row: int, v: dict[str, str], ctx: ImportContext) -> ParsedRow | None:
+    def _parse_session(
+        self, row: int, v: dict[str, str], ctx: ImportContext
+    ) -> tuple[SessionPart | None, int | None]:
+        """The row's session values (None when one is invalid: its errors are reported) and its
+        planned minutes when valid (the attended minutes are checked against them)."""
         ok = True
         date = start = minutes = None
         if not v["datum"]:
@@ -310,6 +356,33 @@ class AttendanceImport:
         elif raw_trainer:
             trainer_name = raw_trainer
             ok = check_length(ctx, row, "utbildare", raw_trainer, 200) and ok
+        if not ok or date is None or start is None or minutes is None or municipality_id is None:
+            return None, minutes
+        part = SessionPart(
+            date,
+            start,
+            minutes,
+            title,
+            v["verktyg"],
+            level,
+            ctype,
+            form,
+            municipality_id,
+            v["arbetsplats"],
+            trainer_pnr,
+            trainer_name,
+        )
+        return part, minutes
+
+    def _parse(self, row: int, v: dict[str, str], ctx: ImportContext) -> ParsedRow | None:
+        values = _session_values(v)
+        if values == self._last_values and self._last_part is not None:
+            part: SessionPart | None = self._last_part  # same session as the row before: valid
+            minutes: int | None = self._last_part.minutes
+        else:
+            part, minutes = self._parse_session(row, v, ctx)
+            self._last_values, self._last_part = values, part
+        ok = part is not None
         participant = parse_personnummer(ctx, row, "deltagare", v["deltagare"])
         ok = participant is not None and ok
         status = None
@@ -339,35 +412,9 @@ class AttendanceImport:
             except rules.RuleError as e:
                 ctx.error(row, "närvarominuter", REFUSALS[e.refusal], status=status, max=minutes)
                 ok = False
-        if (
-            not ok
-            or date is None
-            or start is None
-            or minutes is None
-            or municipality_id is None
-            or participant is None
-            or status is None
-            or attended is None
-        ):
+        if not ok or part is None or participant is None or status is None or attended is None:
             return None
-        return ParsedRow(
-            row,
-            date,
-            start,
-            minutes,
-            title,
-            v["verktyg"],
-            level,
-            ctype,
-            form,
-            municipality_id,
-            v["arbetsplats"],
-            trainer_pnr,
-            trainer_name,
-            participant,
-            status,
-            attended,
-        )
+        return ParsedRow(row, part, participant, status, attended)
 
     @staticmethod
     def mark_minutes(status: str, attended: int | None, planned: int) -> int:
@@ -378,8 +425,8 @@ class AttendanceImport:
 
     def handle_batch(self, batch: list[tuple[int, dict[str, str]]], ctx: ImportContext) -> None:
         parsed = [p for row, v in batch if (p := self._parse(row, v, ctx)) is not None]
-        numbers = {p.participant for p in parsed} | {p.trainer_pnr for p in parsed if p.trainer_pnr}
-        people = dict(Person.objects.filter(personnummer__in=numbers).values_list("personnummer", "pk"))
+        numbers = {p.participant for p in parsed} | {p.part.trainer_pnr for p in parsed if p.part.trainer_pnr}
+        people = self._people(numbers)
         start, end = self.programme.start_date, self.programme.end_date
         resolved: list[ResolvedRow] = []
         for p in parsed:
@@ -389,52 +436,15 @@ class AttendanceImport:
             if person_id is None:
                 ctx.error(row, "deltagare", PARTICIPANT_UNKNOWN, value=p.participant)
                 ok = False
-            trainer_id = None
-            if p.trainer_pnr:
-                trainer_id = people.get(p.trainer_pnr)
-                if trainer_id is None:
-                    ctx.error(row, "utbildare", TRAINER_UNKNOWN, value=p.trainer_pnr)
-                    ok = False
-            course_key = fold(p.title)
-            ok = self._course(ctx, row, course_key, p.title, p.tool, p.level, p.ctype) and ok
-            key = (
-                p.date,
-                p.start,
-                course_key,
-                p.municipality_id,
-                fold(p.workplace),
-                trainer_id,
-                fold(p.trainer_name) if p.trainer_name else "",
-            )
-            session = self.sessions.get(key)
-            if session is None:
-                session = SessionEntry(
-                    index=len(self.sessions),
-                    pk=None,
-                    minutes=p.minutes,
-                    form=p.form,
-                    first_row=row,
-                    workplace=p.workplace,
-                    trainer_name=p.trainer_name,
-                    label=f"{self.courses[course_key].title} {p.date:%Y-%m-%d} {p.start:%H:%M}",
-                )
-                self.sessions[key] = session
+            part = p.part
+            if part.resolved is not None:
+                # An earlier row with the same session values resolved without an error.
+                key, session = part.resolved
             else:
-                if session.minutes != p.minutes:
-                    ctx.error(
-                        row,
-                        "minuter",
-                        SESSION_CONFLICT,
-                        value=p.minutes,
-                        row=session.first_row,
-                        other=session.minutes,
-                    )
-                    ok = False
-                if session.form != p.form:
-                    ctx.error(
-                        row, "form", SESSION_CONFLICT, value=p.form, row=session.first_row, other=session.form
-                    )
-                    ok = False
+                key, session, part_ok = self._resolve_session(ctx, row, part, people)
+                if part_ok:
+                    part.resolved = (key, session)
+                ok = part_ok and ok
             if person_id is not None:
                 pair = session.index * _PACK + person_id
                 if pair in self.pairs:
@@ -442,13 +452,100 @@ class AttendanceImport:
                     ok = False
                 else:
                     self.pairs.add(pair)
-            if not start <= p.date <= end:
+            if not start <= part.date <= end:
                 self.outside_period += 1
             if ok and person_id is not None:
                 resolved.append(ResolvedRow(row, key, session, person_id, p.status, p.attended))
         if ctx.has_errors:
             return
         self._apply(resolved, ctx)
+
+    def _people(self, numbers: set[str]) -> dict[str, int]:
+        """Person ids by personnummer, at least for the batch's `numbers`: those not known from
+        an earlier batch in one query (on PostgreSQL a join with the numbers as one array
+        parameter). A participant comes back in many sessions: the ids found are kept, up to
+        PEOPLE_CACHE of them."""
+        known = self._person_ids
+        missing = [n for n in numbers if n not in known]
+        if not missing:
+            return known
+        if len(known) + len(missing) > PEOPLE_CACHE:
+            known.clear()
+            missing = list(numbers)
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    "SELECT p.personnummer, p.id FROM unnest(%s::varchar[]) AS k(number) "
+                    "JOIN ombud_person p ON p.personnummer = k.number",
+                    [missing],
+                )
+                known.update(cursor.fetchall())
+        else:
+            known.update(Person.objects.filter(personnummer__in=missing).values_list("personnummer", "pk"))
+        return known
+
+    def _reporting_months(self, dates: set[dt.date]) -> dict[dt.date, ClosedMonth]:
+        """The programme's closed (or reopened) reporting months among those of `dates`
+        (`kurser.services.reporting_months`), each month looked up once per import."""
+        wanted = {rules.month_of(d) for d in dates} - self._months_seen
+        if wanted:
+            self._months.update(reporting_months(programme_id=self.programme.pk, dates=wanted))
+            self._months_seen |= wanted
+        return self._months
+
+    def _resolve_session(
+        self, ctx: ImportContext, row: int, part: SessionPart, people: dict[str, int]
+    ) -> tuple[tuple, SessionEntry, bool]:
+        """The session key of a row's session values and its entry (created at its first row);
+        whether they resolved without an error (trainer known, course and session agree)."""
+        ok = True
+        trainer_id = None
+        if part.trainer_pnr:
+            trainer_id = people.get(part.trainer_pnr)
+            if trainer_id is None:
+                ctx.error(row, "utbildare", TRAINER_UNKNOWN, value=part.trainer_pnr)
+                ok = False
+        course_key = fold(part.title)
+        ok = self._course(ctx, row, course_key, part.title, part.tool, part.level, part.ctype) and ok
+        key = (
+            part.date,
+            part.start,
+            course_key,
+            part.municipality_id,
+            fold(part.workplace),
+            trainer_id,
+            fold(part.trainer_name) if part.trainer_name else "",
+        )
+        session = self.sessions.get(key)
+        if session is None:
+            session = SessionEntry(
+                index=len(self.sessions),
+                pk=None,
+                minutes=part.minutes,
+                form=part.form,
+                first_row=row,
+                workplace=part.workplace,
+                trainer_name=part.trainer_name,
+                label=f"{self.courses[course_key].title} {part.date:%Y-%m-%d} {part.start:%H:%M}",
+            )
+            self.sessions[key] = session
+        else:
+            if session.minutes != part.minutes:
+                ctx.error(
+                    row,
+                    "minuter",
+                    SESSION_CONFLICT,
+                    value=part.minutes,
+                    row=session.first_row,
+                    other=session.minutes,
+                )
+                ok = False
+            if session.form != part.form:
+                ctx.error(
+                    row, "form", SESSION_CONFLICT, value=part.form, row=session.first_row, other=session.form
+                )
+                ok = False
+        return key, session, ok
 
     def _course(
         self, ctx: ImportContext, row: int, key: str, title: str, tool: str, level: str, ctype: str
@@ -484,40 +581,130 @@ class AttendanceImport:
     def _existing_sessions(self, keys: list[tuple]) -> dict[tuple, ExistingSession]:
         """Sessions of the programme that match the batch's new keys, by database key.
 
-        One query per chunk, an OR of (date, start time, course, municipality): exactly the
-        candidates, whatever order the file's rows are in (a `date IN (…)` would fetch every
-        session of those days again for every batch). Keys whose course is new, or whose day
-        had no session before the import started, cannot exist: no query for them.
+        Exactly the candidates, whatever order the file's rows are in (a `date IN (…)` would
+        fetch every session of those days again for every batch): on PostgreSQL one join of the
+        programme's sessions with the keys passed as arrays (`unnest`, served by the index
+        `session_programme_key`), elsewhere an OR of (date, start time, course, municipality)
+        per chunk. Keys whose course is new, or whose day had no session before the import
+        started, cannot exist: no query for them.
         """
-        wanted = []
+        wanted = set()
         for key in keys:
             course_id = self.courses[key[2]].pk
             if course_id and course_id > 0 and key[0] in self.existing_dates:
-                wanted.append(Q(date=key[0], start_time=key[1], course_id=course_id, municipality_id=key[3]))
-        existing: dict[tuple, ExistingSession] = {}
-        for start in range(0, len(wanted), 200):
-            condition = functools.reduce(operator.or_, wanted[start : start + 200])
-            for sid, *db_key, minutes, form, status, approved_at in (
-                Session.objects.filter(programme=self.programme, pk__lte=self.last_existing_id)
-                .filter(condition)
-                .values_list(
-                    "pk",
-                    "date",
-                    "start_time",
-                    "course_id",
-                    "municipality_id",
-                    "workplace_id",
-                    "trainer_id",
-                    "trainer_name",
-                    "planned_minutes",
-                    "form",
-                    "status",
-                    "approved_at",
+                wanted.add((key[0], key[1], course_id, key[3]))
+        if not wanted:
+            return {}
+        columns = (
+            "id",
+            "date",
+            "start_time",
+            "course_id",
+            "municipality_id",
+            "workplace_id",
+            "trainer_id",
+            "trainer_name",
+            "planned_minutes",
+            "form",
+            "status",
+            "approved_at",
+        )
+        if connection.vendor == "postgresql":
+            dates, starts, courses, municipalities = (list(c) for c in zip(*wanted, strict=True))
+            select = ", ".join(f"s.{c}" for c in columns)
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    f"SELECT {select} FROM unnest(%s::date[], %s::time[], %s::bigint[], %s::bigint[]) "  # noqa: S608 - fixed names
+                    "AS k(date, start_time, course_id, municipality_id) "
+                    "JOIN kurser_session s ON s.programme_id = %s AND s.date = k.date "
+                    "AND s.start_time = k.start_time AND s.course_id = k.course_id "
+                    "AND s.municipality_id = k.municipality_id WHERE s.id <= %s",
+                    [dates, starts, courses, municipalities, self.programme.pk, self.last_existing_id],
                 )
-            ):
-                db_key[-1] = fold(db_key[-1]) if db_key[-1] else ""
-                existing[tuple(db_key)] = ExistingSession(sid, minutes, form, status, approved_at is not None)
+                found: list[tuple] = cursor.fetchall()
+        else:
+            conditions = [Q(date=d, start_time=t, course_id=c, municipality_id=m) for d, t, c, m in wanted]
+            found = []
+            for start in range(0, len(conditions), 200):
+                condition = functools.reduce(operator.or_, conditions[start : start + 200])
+                found.extend(
+                    Session.objects.filter(programme=self.programme, pk__lte=self.last_existing_id)
+                    .filter(condition)
+                    .values_list(*columns)
+                )
+        existing: dict[tuple, ExistingSession] = {}
+        for sid, *db_key, minutes, form, status, approved_at in found:
+            db_key[-1] = fold(db_key[-1]) if db_key[-1] else ""
+            existing[tuple(db_key)] = ExistingSession(sid, minutes, form, status, approved_at is not None)
         return existing
+
+    def _existing_attendance(
+        self, pairs: set[tuple[int, int]], session_ids: set[int], person_ids: set[int]
+    ) -> dict[tuple[int, int], tuple[int, str, int]]:
+        """Stored attendance of the batch's (session, person) pairs of sessions that existed:
+        (id, status, minutes) by pair. On PostgreSQL exactly those pairs, joined as arrays on the
+        unique (session, person) index; elsewhere the cross product of the ids, filtered here."""
+        if not pairs:
+            return {}
+        if connection.vendor == "postgresql":
+            sessions, persons = (list(c) for c in zip(*pairs, strict=True))
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    "SELECT a.session_id, a.person_id, a.id, a.status, a.minutes "
+                    "FROM unnest(%s::bigint[], %s::bigint[]) AS k(session_id, person_id) "
+                    "JOIN kurser_attendance a ON a.session_id = k.session_id AND a.person_id = k.person_id",
+                    [sessions, persons],
+                )
+                return {
+                    (sid, pid): (pk, status, minutes) for sid, pid, pk, status, minutes in cursor.fetchall()
+                }
+        return {
+            (sid, pid): (pk, status, minutes)
+            for pk, sid, pid, status, minutes in Attendance.objects.filter(
+                session_id__in=session_ids, person_id__in=person_ids
+            ).values_list("pk", "session_id", "person_id", "status", "minutes")
+        }
+
+    # A new session's values, in this order (the first seven are its key).
+    _SESSION_INSERT = [
+        "date",
+        "start_time",
+        "course_id",
+        "municipality_id",
+        "workplace_id",
+        "trainer_id",
+        "trainer_name",
+        "programme_id",
+        "planned_minutes",
+        "form",
+        "small_group",
+        "status",
+        "created_by_id",
+        "created_at",
+        "updated_at",
+    ]
+
+    def _create_sessions(self, creates: list[tuple[SessionEntry, tuple]]) -> None:
+        """Insert the batch's new sessions (values in `_SESSION_INSERT` order) and set their
+        ids: on PostgreSQL one `INSERT … SELECT FROM unnest(…)` that returns each id with the
+        session's key, elsewhere `bulk_create`."""
+        if connection.vendor != "postgresql":
+            objs = [Session(**dict(zip(self._SESSION_INSERT, values, strict=True))) for _s, values in creates]
+            Session.objects.bulk_create(objs, batch_size=1000)
+            for (session, _values), obj in zip(creates, objs, strict=True):
+                session.pk = obj.pk
+            return
+        ids = {
+            tuple(key): pk
+            for pk, *key in insert_returning(
+                Session,
+                self._SESSION_INSERT,
+                [values for _s, values in creates],
+                ["id", *self._SESSION_INSERT[:7]],
+            )
+        }
+        for session, values in creates:
+            session.pk = ids[values[:7]]
 
     def _placeholder_id(self) -> int:
         self._placeholder -= 1
@@ -551,7 +738,7 @@ class AttendanceImport:
         pending = {id(r.session): (r.key, r.session) for r in resolved if r.session.pk is None}
         if pending:
             existing = self._existing_sessions([k for k, _s in pending.values()])
-            creates: list[tuple[SessionEntry, Session]] = []
+            creates: list[tuple[SessionEntry, tuple]] = []
             updates: list[Session] = []
             now = timezone.now()
             for key, session in pending.values():
@@ -584,45 +771,51 @@ class AttendanceImport:
                 creates.append(
                     (
                         session,
-                        Session(
-                            programme=self.programme,
-                            course_id=course_id,  # type: ignore[misc]  # a saved course
-                            trainer_id=key[5],
-                            trainer_name=session.trainer_name if not key[5] else "",
-                            municipality_id=key[3],
-                            workplace_id=workplace_id,
-                            date=key[0],
-                            start_time=key[1],
-                            planned_minutes=session.minutes,
-                            form=session.form,
-                            status=Session.Status.HELD,
-                            created_by=self.user,
+                        (
+                            key[0],
+                            key[1],
+                            course_id,
+                            key[3],
+                            workplace_id,
+                            key[5],
+                            session.trainer_name if not key[5] else "",
+                            self.programme.pk,
+                            session.minutes,
+                            session.form,
+                            False,
+                            Session.Status.HELD,
+                            self.user.pk if self.user is not None else None,
+                            now,
+                            now,
                         ),
                     )
                 )
             if write:
                 if creates:
-                    Session.objects.bulk_create([obj for _s, obj in creates], batch_size=1000)
+                    self._create_sessions(creates)
                 if updates:
+                    self.changed_sessions.update(obj.pk for obj in updates)
+                    self.changed_months.update(
+                        rules.month_of(key[0])
+                        for key, session in pending.values()
+                        if session.pk in self.changed_sessions
+                    )
                     Session.objects.bulk_update(
                         updates, ["planned_minutes", "form", "status", "updated_at"], batch_size=500
                     )
-            for session, new_session in creates:
-                session.pk = new_session.pk if write else self._placeholder_id()
+            for session, _values in creates:
+                if not write:
+                    session.pk = self._placeholder_id()
                 session.created = True  # new: it has no attendance to look up
         # Attendance: one query for the batch's (real) sessions, then create or update.
-        session_ids = {r.session.pk for r in resolved if not r.session.created}
-        person_ids = {r.person_id for r in resolved}
-        existing_att = {}
-        if session_ids:
-            existing_att = {
-                (sid, pid): (pk, status, minutes)
-                for pk, sid, pid, status, minutes in Attendance.objects.filter(
-                    session_id__in=session_ids, person_id__in=person_ids
-                ).values_list("pk", "session_id", "person_id", "status", "minutes")
-            }
+        looked_up = [r for r in resolved if not r.session.created]
+        existing_att = self._existing_attendance(
+            {(r.session.pk, r.person_id) for r in looked_up},  # type: ignore[misc]  # resolved
+            {r.session.pk for r in looked_up},  # type: ignore[misc]
+            {r.person_id for r in looked_up},
+        )
         # The attendance rules, once per session of the batch: one query for the closed months.
-        months = reporting_months(programme_id=self.programme.pk, dates={r.key[0] for r in resolved})
+        months = self._reporting_months({r.key[0] for r in resolved})
         per_session: dict[int, _SessionChanges] = {}
         now = timezone.now()
         user_id = self.user.pk if self.user is not None else None
@@ -635,15 +828,17 @@ class AttendanceImport:
                 facts = session_facts(
                     status=session.status, approved=session.approved, date=r.key[0], months=months
                 )
-                gate = per_session[session.index] = _SessionChanges(session, r.key[0], facts)
+                gate = per_session[session.index] = _SessionChanges(
+                    session, r.key[0], facts, rules.change_refusal(facts, reason=self.reason)
+                )
             if gate.facts.status == Session.Status.CANCELLED:
                 ctx.error(r.row, "närvaro", SESSION_CANCELLED)
                 continue
-            old = existing_att.get((session.pk, r.person_id))
+            old = existing_att.get((session.pk, r.person_id)) if existing_att else None
             if old is not None and (old[1], old[2]) == (r.status, r.attended):
                 result.unchanged += 1
                 continue
-            refusal = rules.change_refusal(gate.facts, reason=self.reason)
+            refusal = gate.refusal
             if refusal is not None:
                 ctx.error(r.row, "närvaro", REFUSALS[refusal], month=f"{r.key[0]:%Y-%m}")
                 continue
@@ -667,6 +862,9 @@ class AttendanceImport:
         for gate in per_session.values():
             if gate.entry.pk is None:  # pragma: no cover - every session is resolved by now
                 continue
+            if gate.changes:
+                self.changed_sessions.add(gate.entry.pk)
+                self.changed_months.add(rules.month_of(gate.date))
             # Audited with the reason and marked for re-issue exactly as a tablet change.
             attendance_change_record(
                 session_id=gate.entry.pk,
@@ -698,13 +896,22 @@ class AttendanceImport:
                 }
             )
         if ctx.writing:
-            rollups.refresh_sessions(session_ids=[s.pk for s in self.sessions.values() if s.pk and s.pk > 0])
+            self.after_write()
             audit_log_import(
                 ctx,
                 what=_g("Import av närvaro till %(programme)s: %(file)s")
                 % {"programme": self.programme.code, "file": result.filename},
                 detail={"sessions": result.groups, "programme": self.programme.code},
             )
+
+    def after_write(self) -> None:
+        """The end of the attendance write: called once, after the last batch is written and
+        before the audit entry, inside the import's transaction (a failure here rolls the whole
+        import back). The one place for what must follow a write of attendance, such as
+        refreshing summary rows: `changed_sessions` and `changed_months` say what changed (both
+        empty when a re-import changed nothing)."""
+        # The dashboards' rollups of the people on the changed sessions (kurser.rollups).
+        rollups.refresh_sessions(session_ids=sorted(self.changed_sessions))
 
 
 def import_attendance(

@@ -25,6 +25,7 @@ too, as a guard).
 
 from __future__ import annotations
 
+import operator
 import os
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -180,15 +181,29 @@ def _rows(
     absent = {c.key: "" for c in columns if c.key not in mapping}
     labels = {c.key: c.label for c in columns}
     items = list(mapping.items())
+    keys = [key for key, _i in items]
+    # The mapped cells of a full-width record in one C call (a file has millions of rows).
+    width_needed = max(mapping.values()) + 1
+    pick = operator.itemgetter(*mapping.values()) if len(mapping) > 1 else None
     for number, record in enumerate(records, start=2):
         if not any(record):
             continue  # Excel leaves empty rows at the end; they are not data
-        width = len(record)
-        row = {key: (record[i] if i < width else "") for key, i in items}
-        for key, value in row.items():
-            if value and not value.isascii() and looks_garbled(value):
-                raise ImportFileError(ROW_GARBLED, row=number, column=labels[key], value=value)
-        row.update(absent)
+        if pick is not None and len(record) >= width_needed:
+            values = pick(record)
+        else:
+            width = len(record)
+            values = tuple(record[i] if i < width else "" for _key, i in items)
+        # One check for the whole row: "\x00" is not in the garbled pattern, so nothing matches
+        # across two cells, and the pattern starts with Â or Ã; only a suspicious row is looked
+        # at cell by cell.
+        joined = "\x00".join(values)
+        if ("Ã" in joined or "Â" in joined) and looks_garbled(joined):
+            for key, value in zip(keys, values, strict=True):
+                if value and not value.isascii() and looks_garbled(value):
+                    raise ImportFileError(ROW_GARBLED, row=number, column=labels[key], value=value)
+        row = dict(zip(keys, values, strict=True))
+        if absent:
+            row.update(absent)
         if len(result.preview) < PREVIEW_ROWS:
             result.preview.append({labels[k]: row[k] for k in mapping})
         yield number, row

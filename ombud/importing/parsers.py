@@ -132,7 +132,7 @@ def _csv_records(fh: IO[bytes]) -> Iterator[list[str]]:
     reader = _csv_reader(fh, encoding)
     try:
         for record in reader:
-            yield [cell.strip() for cell in record]
+            yield list(map(str.strip, record))
     except csv.Error as exc:  # a NUL byte further down, a runaway quoted field
         raise ImportFileError(FILE_CSV_BROKEN, row=reader.line_num, reason=exc) from exc
 

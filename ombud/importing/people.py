@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
+from django.db import connection
 from django.utils import timezone
 from django.utils.translation import gettext as _g
 from django.utils.translation import gettext_lazy as _
@@ -71,6 +72,45 @@ _PERSON_INSERT = [
     "updated_at",
     "search",
 ]
+
+
+class StoredPerson(NamedTuple):
+    """A registered person as the import compares it (`_COMPARED`, in that order)."""
+
+    pk: int
+    personnummer: str
+    first_name: str
+    last_name: str
+    gender: str
+    municipality_id: int
+    workplace_id: int | None
+    target_group: str
+    email: str
+
+
+def _stored_people(numbers: list[str]) -> dict[str, StoredPerson]:
+    """The registered people among `numbers`, by personnummer: one query (on PostgreSQL a join
+    with the numbers passed as one array parameter: no statement with thousands of parameters
+    to build and plan per batch)."""
+    if connection.vendor == "postgresql":
+        columns = ", ".join(
+            f"p.{Person._meta.get_field(f).column}" for f in ["id", "personnummer", *_COMPARED]
+        )
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT {columns} FROM unnest(%s::varchar[]) AS k(number) "  # noqa: S608 - names from the model
+                "JOIN ombud_person p ON p.personnummer = k.number",
+                [numbers],
+            )
+            found = [StoredPerson(*row) for row in cursor.fetchall()]
+    else:
+        found = [
+            StoredPerson(*row)
+            for row in Person.objects.filter(personnummer__in=numbers).values_list(
+                "pk", "personnummer", *_COMPARED
+            )
+        ]
+    return {stored.personnummer: stored for stored in found}
 
 
 @dataclass(slots=True)
@@ -245,12 +285,7 @@ class PeopleImport:
         write = ctx.writing
         keys = [self.workplaces.want(p.municipality_id, p.workplace, p.sector) for p in parsed]
         self.workplaces.flush(write=write)
-        existing = {
-            stored.personnummer: stored
-            for stored in Person.objects.filter(personnummer__in=[p.number for p in parsed]).values_list(
-                "pk", "personnummer", *_COMPARED, named=True
-            )
-        }
+        existing = _stored_people([p.number for p in parsed])
         now = timezone.now()
         creates: list[tuple] = []
         updates: list[Person] = []
