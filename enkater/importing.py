@@ -73,6 +73,7 @@ class SurveyAnswersImport:
     (`access.people_import_scope`); the command (no user) is unscoped."""
 
     kind = "survey_answers"
+    written_models = (Response, Answer)
 
     def __init__(self, *, programme: Programme, user: User | None = None) -> None:
         self.programme = programme

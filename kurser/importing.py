@@ -210,6 +210,7 @@ class _SessionChanges:
 
 class AttendanceImport:
     kind = "attendance"
+    written_models = (Session, Attendance)
     columns = (
         Column("datum", "datum", required=True),
         Column("starttid", "starttid", required=True),

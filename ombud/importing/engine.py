@@ -34,7 +34,8 @@ from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any, Protocol
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
+from django.db.models import Model
 from django.utils.translation import gettext_lazy as _
 
 from ombud.datacache import data_changed
@@ -138,6 +139,11 @@ class ImportContext:
 class Handler(Protocol):
     kind: str
     columns: tuple[Column, ...]
+
+    @property
+    def written_models(self) -> tuple[type[Model], ...]:
+        """The models a large import fills: their planner statistics are refreshed after it."""
+        ...
 
     def handle_batch(self, batch: list[tuple[int, dict[str, str]]], ctx: ImportContext) -> None: ...
 
@@ -287,6 +293,8 @@ def run_import(
     finally:
         if close:
             fh.close()
+    if result.committed and result.created + result.updated >= ANALYZE_ABOVE:
+        analyze_after(handler.written_models)
     if result._row_errors:
         result.errors.extend(text for _row, _seq, text in sorted(result._row_errors))
         result._row_errors.clear()
@@ -295,6 +303,21 @@ def run_import(
     if result.errors:
         result.committed = False
     return result
+
+
+# Rows written by one import above which PostgreSQL's planner statistics are refreshed at once.
+ANALYZE_ABOVE = 10_000
+
+
+def analyze_after(models: tuple[type[Model], ...]) -> None:
+    """`ANALYZE` the tables a large import filled (PostgreSQL). Until autovacuum gets to them the
+    planner still sees the old row counts: measured at scale 10, the staff list's last page
+    sorted all 38,983 people (357 ms) instead of walking its index (22 ms). A few hundred ms."""
+    if connection.vendor != "postgresql":
+        return
+    with connection.cursor() as cursor:
+        for model in models:
+            cursor.execute(f"ANALYZE {connection.ops.quote_name(model._meta.db_table)}")
 
 
 def audit_log_import(ctx: ImportContext, *, what: str, detail: dict[str, Any] | None = None) -> None:

@@ -147,6 +147,7 @@ class PeopleImport:
     """
 
     kind = "people"
+    written_models = (Person,)
     columns = (
         Column("personnummer", "personnummer", required=True, aliases=("pnr",)),
         Column("fornamn", "förnamn", required=True),

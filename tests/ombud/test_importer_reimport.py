@@ -93,3 +93,18 @@ def test_copy_text_a_column_at_a_time_is_the_same_as_a_value_at_a_time():
         "\t".join(map(_copy_text, row)) for row in rows
     ]
     assert _copy_text("a\\b\tc\nd\re") == "a\\\\b\\tc\\nd\\re"
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="ANALYZE is PostgreSQL's (CI runs it)")
+def test_a_large_import_refreshes_the_planner_statistics(staff_list, monkeypatch):
+    # The staff list's deep pages walk an index only once PostgreSQL knows how many people there
+    # are; a large import tells it at once instead of waiting for autovacuum.
+    monkeypatch.setattr(engine, "ANALYZE_ABOVE", 25)
+    with CaptureQueriesContext(connection) as queries:
+        assert import_people(str(staff_list)).created == 25
+    assert [q["sql"] for q in queries.captured_queries if q["sql"].startswith("ANALYZE")] == [
+        'ANALYZE "ombud_person"'
+    ]
+    with CaptureQueriesContext(connection) as queries:  # unchanged: nothing written, no ANALYZE
+        import_people(str(staff_list))
+    assert not [q for q in queries.captured_queries if q["sql"].startswith("ANALYZE")]
