@@ -42,6 +42,12 @@ DEFAULT_MAX_AGE_DAYS = 90
 LINK_FORGED = _(
     "Länken är inte giltig. Kontrollera att du har kopierat hela länken, eller be din samordnare om en ny."
 )
+LINK_NO_EMAIL = _(
+    "%(name)s har ingen e-postadress i portalen. Skriv ut länken och lämna den, eller lägg till en "
+    "adress på personens sida."
+)
+LINK_SENT_TODAY = _("Länken skickades redan i dag till %(email)s.")
+
 LINK_EXPIRED = _("Länken har gått ut. Be din samordnare eller lokala projektledare om en ny länk.")
 
 
@@ -159,3 +165,33 @@ def page_data(person: Person, today: dt.date | None = None) -> PageData:
 def answer_links(person: Person, pending: list[Pending]) -> dict[int, str]:
     """The phone answer page of each due survey (enkater.links)."""
     return {i: answer_url(person, p.survey, p.moment) for i, p in enumerate(pending)}
+
+
+def participant_link_send(*, person: Person, today: dt.date | None = None) -> str:
+    """E-mail the person their personal link; returns the address. Sent in the request, never
+    through the broker (the link is a key to the page, as the one-time code is), and at most once
+    per person and day (`ombud.notifications.deliver`'s event key), so a double click sends one."""
+    from django.core.exceptions import ValidationError
+
+    from ombud.models import NotificationKind
+    from ombud.notifications import deliver, portal_url, recipient_of_person
+
+    recipient = recipient_of_person(person) if has_page(person) else None
+    if recipient is None:
+        raise ValidationError(LINK_NO_EMAIL, params={"name": person.full_name})
+    today = today or timezone.localdate()
+    context = {
+        "first_name": person.first_name,
+        "url": portal_url(participant_url(person)),
+        "expires": today + max_age(),
+    }
+    sent = deliver(
+        kind=NotificationKind.PARTICIPANT_LINK,
+        event_key=f"{person.pk}:{today.isoformat()}",
+        recipient=recipient,
+        context=context,
+        task_id=None,
+    )
+    if not sent:
+        raise ValidationError(LINK_SENT_TODAY, params={"email": recipient.email})
+    return recipient.email

@@ -333,6 +333,7 @@ class NotificationKind(models.TextChoices):
     # their local leader asks for a reminder, and the one-time code that confirms a month's hours.
     SURVEY_REMINDER = "survey_reminder", _("Påminnelse om en enkät som väntar på ditt svar")
     CONFIRMATION_CODE = "confirmation_code", _("Engångskod för att bekräfta en månads timmar")
+    PARTICIPANT_LINK = "participant_link", _("Din personliga länk till portalen")
 
 
 # Kinds that carry a duty cannot be turned off (README "E-postaviseringar"): the local leader's
@@ -343,7 +344,9 @@ DUTY_KINDS = frozenset(
 )
 
 # Kinds sent to participants (people without an account): not in a user's settings page.
-PARTICIPANT_KINDS = frozenset({NotificationKind.SURVEY_REMINDER, NotificationKind.CONFIRMATION_CODE})
+PARTICIPANT_KINDS = frozenset(
+    {NotificationKind.SURVEY_REMINDER, NotificationKind.CONFIRMATION_CODE, NotificationKind.PARTICIPANT_LINK}
+)
 
 
 class Notification(models.Model):

@@ -615,14 +615,15 @@ EXPECTED: dict[str, dict[str, str]] = {
         "POST": "anon=400 none=400 O=400 L=400 C=400 P=400",
     },
     # Which months are confirmed: the roles that read reports; rows scoped by the person's
-    # municipality. The link to hand out: people in scope only (404 outside), GET only.
+    # municipality. The link to hand out: people in scope only (404 outside); POST mails it.
     "enkater:confirmation-list": {
         "GET": "anon=302 none=403 O=403 L=200 C=200 P=200",
         "POST": "anon=302 none=403 O=403 L=405 C=405 P=405",
     },
     "enkater:person-participant-link": {
         "GET": "anon=302 none=403 O=403 L=200/404 C=200 P=200",
-        "POST": "anon=302 none=403 O=403 L=405 C=405 P=405",
+        # POST mails the link to the person (with or without an address: back to the page).
+        "POST": "anon=302 none=403 O=403 L=302/404 C=302 P=302",
     },
     # The participant's phone (issue 12): no account, the signed link is the key; an empty POST is
     # refused (nothing answered) and stores nothing.

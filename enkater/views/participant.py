@@ -7,9 +7,10 @@ from __future__ import annotations
 import datetime as dt
 
 from django.conf import settings
+from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
@@ -178,16 +179,32 @@ def confirmation_list(request: HttpRequest) -> HttpResponse:
 
 
 @access.require(access.can_hand_out_participant_link)
-@require_http_methods(["GET"])
+@require_http_methods(["GET", "POST"])
 def person_participant_link(request: HttpRequest, pk: int) -> HttpResponse:
-    """A participant's personal link with its QR code, to print or read out (a temporary walk-in
-    has no page: 404, as a person outside the scope)."""
+    """A participant's personal link with its QR code, to print or read out, or (POST) to send
+    to the person's own e-mail (a temporary walk-in has no page: 404, as a person outside the
+    scope)."""
     person = access.get_in_scope(request.user, access.people_for(request.user), pk=pk)
     if not participant.has_page(person):
         raise Http404
+    if request.method == "POST":
+        try:
+            email = participant.participant_link_send(person=person)
+        except ValidationError as e:
+            messages.error(request, " ".join(e.messages))
+        else:
+            messages.success(request, _("Länken är skickad till %(email)s.") % {"email": email})
+        return redirect("enkater:person-participant-link", pk=person.pk)
     from kurser.checkin import qr_svg
 
     url = portal_url(participant.participant_url(person))
     expires = timezone.localdate() + participant.max_age()
-    context = {"person": person, "url": url, "qr_svg": qr_svg(url), "expires": expires}
+    recipient = recipient_of_person(person)
+    context = {
+        "person": person,
+        "url": url,
+        "qr_svg": qr_svg(url),
+        "expires": expires,
+        "email": recipient.email if recipient else "",
+    }
     return _no_store(render(request, "enkater/participant_link.html", context))

@@ -327,3 +327,40 @@ def test_the_chunked_certificate_says_the_same(three, tmp_path, settings):
     whole = certificate_pages(tmp_path)
     settings.REPORT_CHUNK_PAGES = 1
     assert certificate_pages(tmp_path) == whole
+
+
+# --- sending the link by e-mail -------------------------------------------------------------------
+
+
+def test_the_link_is_mailed_to_the_person_once_a_day_and_opens_their_page(client_as, coordinator, person):
+    from django.core import mail
+
+    url = reverse("enkater:person-participant-link", args=[person.pk])
+    client = client_as(coordinator)
+    assert "Skicka länken till lina@molndal.se" in client.get(url).content.decode()
+    response = client.post(url, follow=True)
+    assert "Länken är skickad till lina@molndal.se." in response.content.decode()
+    assert len(mail.outbox) == 1 and mail.outbox[0].to == ["lina@molndal.se"]
+    link = next(w for w in mail.outbox[0].body.split() if "/enkater/mig/" in w)
+    assert link.endswith(participant.participant_url(person))
+    assert client.get(link[link.index("/enkater/") :]).status_code == 200
+    # A second click the same day sends nothing more, and says so.
+    again = client.post(url, follow=True).content.decode()
+    assert "Länken skickades redan i dag till lina@molndal.se." in again and len(mail.outbox) == 1
+
+
+def test_without_an_address_nothing_is_sent_and_the_page_says_why(client_as, coordinator, person):
+    from django.core import mail
+
+    person.email = ""
+    person.save()
+    url = reverse("enkater:person-participant-link", args=[person.pk])
+    page = client_as(coordinator).post(url, follow=True).content.decode()
+    assert "Lina Mölndalsson har ingen e-postadress i portalen." in page and mail.outbox == []
+
+
+def test_the_ale_leader_cannot_mail_a_molndal_persons_link(client_as, local_leader_ale, person):
+    from django.core import mail
+
+    url = reverse("enkater:person-participant-link", args=[person.pk])
+    assert client_as(local_leader_ale).post(url).status_code == 404 and mail.outbox == []
