@@ -26,6 +26,7 @@ from enkater.models import NO, YES, Answer, Moment, Question, QuestionKind, Resp
 from enkater.pending import Pending, applies, pending_for_person
 from kurser.counting import counted_rows
 from kurser.models import Session
+from ombud.datacache import data_changed
 from ombud.importing.values import VALUE_CHOICE, VALUE_TOO_LONG, fold
 from ombud.models import Person, TargetGroup
 
@@ -243,4 +244,5 @@ def response_submit(
             names = {"survey": survey_name(survey), "moment": moment_label(moment)}
             raise ValidationError(ALREADY_ANSWERED, params=names, code="already_answered") from None
         raise
+    data_changed()  # the indicators on the dashboards count it (their caches start anew)
     return response

@@ -25,12 +25,12 @@ from collections import defaultdict
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from django.db.models import Count, F, Q, QuerySet, Sum
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Sum
 from django.utils import timezone
 
 from enkater.defaults import DIGCOMP_AREAS, DIGKOMP, UPPF_CHEF, UPPF_PERSONAL
 from enkater.models import YES, Answer, Moment, Question, Survey
-from enkater.pending import follow_up_answered, follow_up_started
+from enkater.pending import follow_up_answered, follow_up_started_q
 from kurser.counting import counted_rows, hours, in_period
 from ombud.models import Municipality, Person, Programme, Workplace
 
@@ -240,11 +240,12 @@ def response_rates(
     today = today or timezone.localdate()
     out: dict[int, dict[Any, dict[str, Any]]] = {}
     for survey in follow_up_surveys(programme) if surveys is None else surveys:
-        answered = follow_up_answered(survey).values("person_id")
+        # EXISTS, not IN: an OR of IN subqueries is re-read per person on PostgreSQL (pending.py).
+        answered = Q(Exists(follow_up_answered(survey).filter(person_id=OuterRef("pk"))))
         people = Person.objects.filter(pk__in=participants(programme, municipality)).filter(
-            Q(pk__in=follow_up_started(survey, today).values("pk")) | Q(pk__in=answered)
+            follow_up_started_q(survey, today) | answered
         )
-        aggregates = {"expected": Count("pk"), "respondents": Count("pk", filter=Q(pk__in=answered))}
+        aggregates = {"expected": Count("pk"), "respondents": Count("pk", filter=answered)}
         if by is None:
             row = people.order_by().aggregate(**aggregates)
             rows = {None: (row["respondents"], row["expected"])}

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from django.core.cache import cache
 from django.db.models import QuerySet
 from django.http import Http404
+from django.utils import timezone
 from django.utils.translation import get_language
 
 from kurser.models import ClosedMonth
@@ -268,3 +269,23 @@ def dashboard_data(*, scope: DashboardScope) -> dict[str, Any]:
 def _top_ombud(rows: list[dict]) -> list[dict]:
     """The TOP_OMBUD rows with the most colleagues reached; ties keep the rows' own (name) order."""
     return sorted(rows, key=lambda row: -row["reached"])[:TOP_OMBUD]
+
+
+def dashboard_effect_card(*, scope: DashboardScope) -> Any:
+    """The three result indicators for the dashboard's card (enkater.selectors.effect_card),
+    cached like the dashboard's counts: under the data version (answers bump it), per day (the
+    follow-up's response rate moves with the date) and single-flight (seconds at 100 × Modig)."""
+    from enkater.selectors import effect_card
+
+    key = "dashboard-effect:{}:{}:{}:{}:{}".format(
+        data_version(),
+        scope.programme.pk,
+        scope.municipality.pk if scope.municipality else "-",
+        timezone.localdate().isoformat(),
+        get_language(),
+    )
+    return single_flight(
+        key,
+        lambda: effect_card(programme=scope.programme, municipality=scope.municipality),
+        timeout=DASHBOARD_CACHE_SECONDS,
+    )

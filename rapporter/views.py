@@ -12,7 +12,6 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from enkater.selectors import effect_card
 from kurser.services import month_close, month_reopen
 from ombud import access
 from ombud.models import AuditLog
@@ -177,7 +176,7 @@ def dashboard(request):
     if scope is not None:
         context.update(selectors.dashboard_data(scope=scope))
         # The three result indicators as a card linking to the effect dashboard (issue 12).
-        context["effect_card"] = effect_card(programme=scope.programme, municipality=scope.municipality)
+        context["effect_card"] = selectors.dashboard_effect_card(scope=scope)
     return render(
         request, "rapporter/dashboard.html", context, status=200 if scope or not form.errors else 400
     )

@@ -9,6 +9,8 @@ import re
 
 import pytest
 from django.core import mail
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -296,3 +298,28 @@ def test_total_hours_are_rounded_once_as_in_every_report(
     assert [row["hours"] for row in context["rows"]] == [0.02, 0.02]
     esf = esf_summary(programme=programme, date_from=programme.start_date, date_to=programme.end_date)
     assert context["totals"]["hours"] == esf["totals"]["participant_hours"] == 0.03
+
+
+def test_the_lagesbild_card_is_cached_and_an_answer_shows_at_once(
+    client_as, programme_leader, programme, ale, django_capture_on_commit_callbacks
+):
+    # The card costs seconds at 100 × Modig: cached like the dashboard's counts, and an answer
+    # through the service (tablet, phone) starts a new data version, so it shows at once.
+    from enkater.answering import response_submit
+
+    people = [manager(programme, ale) for _ in range(5)]
+    for person in people[:4]:
+        answer_rutin(programme, person)
+    client = client_as(programme_leader)
+    url = reverse("rapporter:dashboard")
+    first = client.get(url).content.decode()
+    assert "5 svarade ja" not in first
+    with CaptureQueriesContext(connection) as warm:
+        client.get(url)
+    assert not [q for q in warm.captured_queries if "enkater_response" in q["sql"]]
+    survey = Survey.objects.get(programme=programme, code=UPPF_CHEF)
+    with django_capture_on_commit_callbacks(execute=True):
+        response_submit(
+            survey=survey, person=people[4], moment="uppföljning", values={"rutin": "ja"}, source="länk"
+        )
+    assert "5 svarade ja av 5 svarande" in client.get(url).content.decode()
