@@ -137,3 +137,8 @@ def test_tapping_the_status_pill_also_cycles(page_as, ombud_molndal):
     assert row.get_attribute("data-status") == "närvarande"
     row.locator("[data-role=status-label]").tap()
     assert row.get_attribute("data-status") == "sen"
+    # The taps set off an autosave: let it finish, so no request is still writing while the test
+    # database is flushed (on PostgreSQL that deadlocked and left rows for the next test).
+    page.wait_for_selector("#save-state[data-state=saved]", timeout=15000)
+    person_id = int(row.get_attribute("data-person"))
+    assert Attendance.objects.get(session=session, person_id=person_id).status == "sen"
