@@ -84,12 +84,18 @@ def pending_for_person(
         "survey_id", "moment", "answered_on"
     ):
         answered.setdefault(survey_id, {})[moment] = day
+    return [p for s in surveys for p in _due(s, answered.get(s.pk, {}), first[s.programme_id], today)]
+
+
+def _due(
+    survey: Survey, answered: dict[str, dt.date], first_session: dt.date, today: dt.date
+) -> list[Pending]:
+    """The survey's due moments, in Moment's order (one person, `moment_due` for each)."""
     order = list(Moment.values)
     return [
         Pending(survey, moment)
-        for survey in surveys
         for moment in sorted(survey.moments, key=order.index)
-        if moment_due(survey, moment, answered.get(survey.pk, {}), first[survey.programme_id], today)
+        if moment_due(survey, moment, answered, first_session, today)
     ]
 
 
@@ -117,16 +123,14 @@ def pending_for_people(
         person__in=registered, survey__in=surveys
     ).values_list("person_id", "survey_id", "moment", "answered_on"):
         answered.setdefault((person_id, survey_id), {})[moment] = day
-    order = list(Moment.values)
     for person in registered:
         if person.pk not in first:
             continue
         out[person.pk] = [
-            Pending(survey, moment)
-            for survey in surveys
-            if applies(survey, person)
-            for moment in sorted(survey.moments, key=order.index)
-            if moment_due(survey, moment, answered.get((person.pk, survey.pk), {}), first[person.pk], today)
+            p
+            for s in surveys
+            if applies(s, person)
+            for p in _due(s, answered.get((person.pk, s.pk), {}), first[person.pk], today)
         ]
     return out
 
