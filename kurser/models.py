@@ -328,7 +328,7 @@ class ParticipantRollup(models.Model):
         constraints = [models.UniqueConstraint(fields=["programme", "person"], name="participant_rollup_key")]
         indexes = [
             models.Index(fields=["person"], name="participant_rollup_person"),
-            # "Is anything outside the programme's period?" (rapporter.rollup_queries.available)
+            # "Is anything outside the programme's period?" (kurser.rollups.covers)
             models.Index(fields=["programme", "first_date"], name="participant_rollup_first"),
             models.Index(fields=["programme", "last_date"], name="participant_rollup_last"),
         ]

@@ -14,6 +14,7 @@ import datetime as dt
 
 from django.db.models import Case, CharField, Count, F, QuerySet, Sum, Value, When
 
+from kurser import rollups
 from kurser.counting import hours, is_ombud
 from kurser.models import (
     ParticipantMonthRollup,
@@ -28,12 +29,8 @@ from rapporter.queries import AGE_BANDS, GENDER_KEYS
 
 
 def available(programme: Programme, date_from: dt.date, date_to: dt.date) -> bool:
-    """The rollups answer for the programme's own period, when nobody attended the programme
-    outside it (such rows are in the rollups but not in the period's figures). Two index probes."""
-    if (date_from, date_to) != (programme.start_date, programme.end_date):
-        return False
-    mine = ParticipantRollup.objects.filter(programme=programme).order_by()
-    return not (mine.filter(first_date__lt=date_from).exists() or mine.filter(last_date__gt=date_to).exists())
+    """The rollups answer for this period: `kurser.rollups.covers`, the one rule."""
+    return rollups.covers(programme, date_from, date_to)
 
 
 def _people(qs: QuerySet, programme: Programme, municipality: Municipality | None, temporary: bool = False):
