@@ -94,8 +94,9 @@ _PNR_SHAPE = re.compile(r"^([0-9]{6}|[0-9]{8})[-+]?[0-9]{4}$")
 _INT = re.compile(r"^[0-9]+$")
 _ATTENDANCE_INSERT = ["session_id", "person_id", "status", "minutes", "recorded_by_id", "recorded_at"]
 # Person ids kept between batches (a participant is named in many sessions); past this many
-# the cache starts over, so memory stays bounded whatever the file.
-PEOPLE_CACHE = 200_000
+# the cache starts over, so memory stays bounded whatever the file. From a file's second batch
+# on, a register of at most this many people is read whole, once (`_people`).
+PEOPLE_CACHE = 500_000
 _PACK = 1 << 40  # (session index, person id) packed into one int for the duplicate set
 # The columns of a row that belong to its session (all but deltagare, närvaro, närvarominuter).
 _session_values = operator.itemgetter(
@@ -261,6 +262,8 @@ class AttendanceImport:
         # their reporting months): for `after_write`.
         self.changed_sessions: set[int] = set()
         self._person_ids: dict[str, int] = {}
+        self._batches_seen = 0
+        self._all_people_tried = self._all_people = False
         self._months: dict[dt.date, ClosedMonth] = {}
         self._months_seen: set[dt.date] = set()
         self.changed_months: set[dt.date] = set()
@@ -425,6 +428,7 @@ class AttendanceImport:
     # --- a batch ----------------------------------------------------------------------------------
 
     def handle_batch(self, batch: list[tuple[int, dict[str, str]]], ctx: ImportContext) -> None:
+        self._batches_seen += 1
         parsed = [p for row, v in batch if (p := self._parse(row, v, ctx)) is not None]
         numbers = {p.participant for p in parsed} | {p.part.trainer_pnr for p in parsed if p.part.trainer_pnr}
         people = self._people(numbers)
@@ -465,11 +469,22 @@ class AttendanceImport:
         """Person ids by personnummer, at least for the batch's `numbers`: those not known from
         an earlier batch in one query (on PostgreSQL a join with the numbers as one array
         parameter). A participant comes back in many sessions: the ids found are kept, up to
-        PEOPLE_CACHE of them."""
+        PEOPLE_CACHE of them. From the second batch on (a large file) every registered person is
+        read once when there are at most PEOPLE_CACHE of them; then no more queries."""
         known = self._person_ids
         missing = [n for n in numbers if n not in known]
         if not missing:
             return known
+        if self._batches_seen > 1 and not self._all_people_tried:
+            # A large file names most of the register: one read of every person beats a join
+            # per batch (at 100 × Modig 387,000 people in 0.5 s against 820 joins of 15 ms).
+            self._all_people_tried = True
+            if Person.objects.count() <= PEOPLE_CACHE:
+                known.clear()
+                known.update(Person.objects.values_list("personnummer", "pk").iterator(chunk_size=20_000))
+                self._all_people = True
+        if self._all_people:
+            return known  # every registered person is known: the rest are not registered
         if len(known) + len(missing) > PEOPLE_CACHE:
             known.clear()
             missing = list(numbers)

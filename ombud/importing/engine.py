@@ -14,7 +14,9 @@ Spec §1. The pipeline is
 4. a **handler** (one per kind: `ombud.importing.people.PeopleImport`,
    `kurser.importing.AttendanceImport`) validates each batch, resolving references with a few
    bulk queries per batch (never one per row), and writes it with `bulk_update` /
-   `ombud.importing.writer.insert_rows`.
+   `ombud.importing.writer.insert_rows`. On PostgreSQL the COPY of a batch runs in a worker
+   thread on the import's connection (`writer.background_copy`) while the next batch is read
+   and checked; every other statement waits for it.
 
 All or nothing: everything runs inside one `transaction.atomic()`. Batches are written as they
 are validated while the file is clean so far; the first invalid row switches the handler to
@@ -42,6 +44,7 @@ from ombud.datacache import data_changed
 from ombud.importing.encodings import looks_garbled
 from ombud.importing.parsers import FILE_UNREADABLE, ImportFileError, records
 from ombud.importing.values import _normalised, header_key
+from ombud.importing.writer import background_copy
 from ombud.models import AuditLog
 
 if TYPE_CHECKING:
@@ -270,7 +273,7 @@ def run_import(
     result = ImportResult(kind=handler.kind, filename=Path(filename or name).name, dry_run=dry_run)
     ctx = ImportContext(result, dry_run=dry_run, user=user)
     try:
-        with transaction.atomic():
+        with transaction.atomic(), background_copy():
             rows = _rows(records(fh, filename or name, max_bytes), handler.columns, result)
             batch_seen = False
             while batch := list(islice(rows, BATCH_SIZE)):
@@ -365,7 +368,7 @@ def run_import_records(
         for number, record in enumerate(records, 1)
     ]
     try:
-        with transaction.atomic():
+        with transaction.atomic(), background_copy():
             if not rows:
                 raise ImportFileError(FILE_NO_ROWS)
             for start in range(0, len(rows), BATCH_SIZE):
