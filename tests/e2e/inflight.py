@@ -119,7 +119,7 @@ class InFlight:
                 what = (
                     ", ".join(running)
                     if running
-                    else f"{connections} open connection(s), no request read yet"
+                    else f"{connections} open connection(s), no request read yet (a browser context left open?)"
                 )
                 pytest.fail(
                     f"The live server was still handling a request {timeout:g} s after the test "
