@@ -73,6 +73,8 @@ RESERVED_QUESTION_CODES = {"personnummer", "enkat", "moment", "datum"}
 
 
 # --- the audit log: every write below says who changed which survey or question, and how ----
+# (The programme is read with the survey for the entry, but only the survey and question rows
+# are locked: `select_for_update(of=...)`, so the builder never blocks writes to the programme.)
 
 SURVEY_FIELDS = ("code", "name_sv", "name_en", "target_group", "moments")
 QUESTION_FIELDS = ("code", "kind", "position", "text_sv", "text_en", "choices")
@@ -189,7 +191,7 @@ def survey_update(
     moments: list[str],
     by: User | None,
 ) -> Survey:
-    survey = Survey.objects.select_for_update().select_related("programme").get(pk=survey.pk)
+    survey = Survey.objects.select_for_update(of=("self",)).select_related("programme").get(pk=survey.pk)
     before = _fields(survey, SURVEY_FIELDS)
     code, moments = _clean_survey(
         programme=survey.programme,
@@ -241,7 +243,7 @@ def survey_update(
 
 @transaction.atomic
 def survey_delete(*, survey: Survey, by: User | None) -> None:
-    survey = Survey.objects.select_for_update().select_related("programme").get(pk=survey.pk)
+    survey = Survey.objects.select_for_update(of=("self",)).select_related("programme").get(pk=survey.pk)
     if survey.fixed:
         raise ValidationError(SURVEY_FIXED_DELETE, code="fixed", params={"code": survey.code})
     if _has_answers(survey):
@@ -329,7 +331,7 @@ def question_create(
     options: list[dict[str, str]] | None = None,
     by: User | None,
 ) -> Question:
-    survey = Survey.objects.select_for_update().select_related("programme").get(pk=survey.pk)
+    survey = Survey.objects.select_for_update(of=("self",)).select_related("programme").get(pk=survey.pk)
     if survey.fixed:
         raise ValidationError(QUESTION_FIXED_ADD, code="fixed", params={"code": survey.code})
     code = _clean_question(survey=survey, code=code, kind=kind, text_sv=text_sv, pk=None)
@@ -367,7 +369,11 @@ def question_update(
     options: list[dict[str, str]] | None = None,
     by: User | None,
 ) -> Question:
-    question = Question.objects.select_for_update().select_related("survey__programme").get(pk=question.pk)
+    question = (
+        Question.objects.select_for_update(of=("self", "survey"))
+        .select_related("survey__programme")
+        .get(pk=question.pk)
+    )
     survey = question.survey
     before = _fields(question, QUESTION_FIELDS)
     code = _clean_question(survey=survey, code=code, kind=kind, text_sv=text_sv, pk=question.pk)
@@ -413,7 +419,11 @@ def question_update(
 
 @transaction.atomic
 def question_delete(*, question: Question, by: User | None) -> None:
-    question = Question.objects.select_for_update().select_related("survey__programme").get(pk=question.pk)
+    question = (
+        Question.objects.select_for_update(of=("self", "survey"))
+        .select_related("survey__programme")
+        .get(pk=question.pk)
+    )
     if question.survey.fixed:
         raise ValidationError(QUESTION_FIXED_ADD, code="fixed", params={"code": question.survey.code})
     if Answer.objects.filter(question=question).exists():
@@ -450,7 +460,9 @@ def question_move(*, question: Question, direction: str, by: User | None) -> Non
     bottom nothing changes. The order is presentation only, so fixed surveys may be reordered."""
     if direction not in ("up", "down"):
         raise ValidationError(MOVE_DIRECTION, code="direction")
-    survey = Survey.objects.select_for_update().select_related("programme").get(pk=question.survey_id)
+    survey = (
+        Survey.objects.select_for_update(of=("self",)).select_related("programme").get(pk=question.survey_id)
+    )
     questions = _renumber(question.survey_id)
     index = next(i for i, q in enumerate(questions) if q.pk == question.pk)
     other = index - 1 if direction == "up" else index + 1
