@@ -19,7 +19,6 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
-from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from enkater.models import NO, YES, Answer, Moment, Question, QuestionKind, Response, Survey
@@ -115,12 +114,6 @@ def answer_value(question: Question, raw: str | Sequence[str]) -> tuple[str, int
     return text, None
 
 
-def survey_name(survey: Survey, language: str | None = None) -> str:
-    """The survey's name in the user's language (English falls back to Swedish)."""
-    language = language or get_language() or "sv"
-    return survey.name_en if language.startswith("en") and survey.name_en else survey.name_sv
-
-
 def moment_label(moment: str) -> str:
     return str(Moment(moment).label) if moment in Moment.values else moment
 
@@ -174,7 +167,7 @@ def _replay(client_id: uuid.UUID, survey: Survey, person: Person, moment: str) -
 def response_check(*, survey: Survey, person: Person, moment: str) -> None:
     """ValidationError unless `person` may still answer `survey` at `moment` (the rules of
     `response_submit` that do not depend on the answers): a page checks before showing a form."""
-    names = {"survey": survey_name(survey), "moment": moment_label(moment)}
+    names = {"survey": survey.name(), "moment": moment_label(moment)}
     if moment not in survey.moments:
         raise ValidationError(
             MOMENT_NOT_IN_SURVEY,
@@ -241,7 +234,7 @@ def response_submit(
             if previous is not None:
                 return previous
         if Response.objects.filter(survey=survey, person=person, moment=moment).exists():
-            names = {"survey": survey_name(survey), "moment": moment_label(moment)}
+            names = {"survey": survey.name(), "moment": moment_label(moment)}
             raise ValidationError(ALREADY_ANSWERED, params=names, code="already_answered") from None
         raise
     data_changed()  # the indicators on the dashboards count it (their caches start anew)

@@ -59,6 +59,12 @@ class Survey(models.Model):
     def __str__(self) -> str:
         return f"{self.code} – {self.name_sv}"
 
+    def name(self, language: str | None = None) -> str:
+        """The survey's name in the page's or mail's language (English falls back to Swedish),
+        as `Question.text()` picks a question's."""
+        language = language or get_language() or "sv"
+        return self.name_en if language.startswith("en") and self.name_en else self.name_sv
+
     def moment_labels(self) -> list[str]:
         """The moments' display names, in the user's language ("Före", "Efter")."""
         return [str(Moment(m).label) if m in Moment.values else m for m in self.moments]

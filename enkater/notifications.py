@@ -123,10 +123,9 @@ def notify_survey_reminders(
         recipient = recipient_of_person(person)
         if recipient is None:
             continue
-        english = recipient.language == "en"
         context: dict[str, Any] = {
             "first_name": person.first_name,
-            "survey": (survey.name_en if english and survey.name_en else survey.name_sv),
+            "survey": survey.name(recipient.language),
             "programme": survey.programme.name,
             "url": answer_link(person, survey),
         }

@@ -21,11 +21,13 @@ from typing import Any, TypeVar
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Max, Model, QuerySet
+from django.utils.translation import gettext as _g
 from django.utils.translation import gettext_lazy as _
 
 from enkater.models import Answer, Moment, Question, QuestionKind, Response, Survey
 from ombud.importing import fold
-from ombud.models import Programme, TargetGroup
+from ombud.models import AuditLog, Programme, TargetGroup, User
+from ombud.services import audit_log
 
 SURVEY_CODE_FORMAT = _("Koden får bara innehålla A–Z, 0–9 och bindestreck, till exempel NOJD-2.")
 SURVEY_CODE_TAKEN = _("Programmet har redan en enkät med koden %(code)s.")
@@ -68,6 +70,40 @@ _SURVEY_CODE = re.compile(r"^[A-Z0-9]+(?:-[A-Z0-9]+)*$")
 _CODE = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
 # The fixed columns of the answer file (enkater.importing): a question may not be named like one.
 RESERVED_QUESTION_CODES = {"personnummer", "enkat", "moment", "datum"}
+
+
+# --- the audit log: every write below says who changed which survey or question, and how ----
+# (The programme is read with the survey for the entry, but only the survey and question rows
+# are locked: `select_for_update(of=...)`, so the builder never blocks writes to the programme.)
+
+SURVEY_FIELDS = ("code", "name_sv", "name_en", "target_group", "moments")
+QUESTION_FIELDS = ("code", "kind", "position", "text_sv", "text_en", "choices")
+
+
+def _fields(obj: Model, names: tuple[str, ...]) -> dict[str, Any]:
+    return {name: getattr(obj, name) for name in names}
+
+
+def _changes(before: dict[str, Any] | None, after: dict[str, Any] | None) -> dict[str, list[Any]]:
+    """{field: [before, after]} of the fields that differ; None stands for "did not exist"."""
+    names = list(before or after or {})
+    pairs = {n: [(before or {}).get(n), (after or {}).get(n)] for n in names}
+    return {n: pair for n, pair in pairs.items() if pair[0] != pair[1]}
+
+
+def _labels(model: type[Model], changes: dict[str, Any]) -> str:
+    """The changed fields as the builder's form names them ("namn (engelska), moment")."""
+    return ", ".join(str(getattr(model._meta.get_field(name), "verbose_name", name)) for name in changes)
+
+
+def _audit(
+    *, by: User | None, what: str, survey: Survey, changes: dict[str, Any], question: str = ""
+) -> None:
+    detail: dict[str, Any] = {"programme": survey.programme.code, "survey": survey.code}
+    if question:
+        detail["question"] = question
+    detail["changes"] = changes
+    audit_log(user=by, action=AuditLog.Action.CHANGE, what=what, detail=detail)
 
 
 # --- surveys ---------------------------------------------------------------------------------
@@ -120,6 +156,7 @@ def survey_create(
     name_en: str = "",
     target_group: str = "",
     moments: list[str],
+    by: User | None,
 ) -> Survey:
     code, moments = _clean_survey(
         programme=programme, code=code, name_sv=name_sv, target_group=target_group, moments=moments, pk=None
@@ -134,6 +171,12 @@ def survey_create(
     )
     survey.full_clean()
     survey.save()
+    _audit(
+        by=by,
+        what=_g("Skapade enkäten %(code)s") % {"code": survey.code},
+        survey=survey,
+        changes=_changes(None, _fields(survey, SURVEY_FIELDS)),
+    )
     return survey
 
 
@@ -146,8 +189,10 @@ def survey_update(
     name_en: str = "",
     target_group: str = "",
     moments: list[str],
+    by: User | None,
 ) -> Survey:
-    survey = Survey.objects.select_for_update().get(pk=survey.pk)
+    survey = Survey.objects.select_for_update(of=("self",)).select_related("programme").get(pk=survey.pk)
+    before = _fields(survey, SURVEY_FIELDS)
     code, moments = _clean_survey(
         programme=survey.programme,
         code=code,
@@ -184,16 +229,36 @@ def survey_update(
     survey.moments = moments
     survey.full_clean()
     survey.save()
+    changes = _changes(before, _fields(survey, SURVEY_FIELDS))
+    if changes:  # "Spara" without a change is no change to log
+        _audit(
+            by=by,
+            what=_g("Ändrade enkäten %(code)s: %(fields)s")
+            % {"code": survey.code, "fields": _labels(Survey, changes)},
+            survey=survey,
+            changes=changes,
+        )
     return survey
 
 
 @transaction.atomic
-def survey_delete(*, survey: Survey) -> None:
-    survey = Survey.objects.select_for_update().get(pk=survey.pk)
+def survey_delete(*, survey: Survey, by: User | None) -> None:
+    survey = Survey.objects.select_for_update(of=("self",)).select_related("programme").get(pk=survey.pk)
     if survey.fixed:
         raise ValidationError(SURVEY_FIXED_DELETE, code="fixed", params={"code": survey.code})
     if _has_answers(survey):
         raise ValidationError(SURVEY_ANSWERED_DELETE, code="answered", params={"code": survey.code})
+    # Its questions go with it (no answers, checked above): the entry keeps what they were.
+    questions = {q.code: _fields(q, QUESTION_FIELDS) for q in survey.questions.all()}
+    changes = _changes(_fields(survey, SURVEY_FIELDS), None)
+    if questions:
+        changes["questions"] = [questions, None]
+    _audit(
+        by=by,
+        what=_g("Tog bort enkäten %(code)s") % {"code": survey.code},
+        survey=survey,
+        changes=changes,
+    )
     survey.delete()
 
 
@@ -264,8 +329,9 @@ def question_create(
     text_sv: str,
     text_en: str = "",
     options: list[dict[str, str]] | None = None,
+    by: User | None,
 ) -> Question:
-    survey = Survey.objects.select_for_update().get(pk=survey.pk)
+    survey = Survey.objects.select_for_update(of=("self",)).select_related("programme").get(pk=survey.pk)
     if survey.fixed:
         raise ValidationError(QUESTION_FIXED_ADD, code="fixed", params={"code": survey.code})
     code = _clean_question(survey=survey, code=code, kind=kind, text_sv=text_sv, pk=None)
@@ -282,6 +348,13 @@ def question_create(
     )
     question.full_clean()
     question.save()
+    _audit(
+        by=by,
+        what=_g("Lade till frågan %(question)s i enkäten %(code)s") % {"question": code, "code": survey.code},
+        survey=survey,
+        question=code,
+        changes=_changes(None, _fields(question, QUESTION_FIELDS)),
+    )
     return question
 
 
@@ -294,9 +367,15 @@ def question_update(
     text_sv: str,
     text_en: str = "",
     options: list[dict[str, str]] | None = None,
+    by: User | None,
 ) -> Question:
-    question = Question.objects.select_for_update().select_related("survey").get(pk=question.pk)
+    question = (
+        Question.objects.select_for_update(of=("self", "survey"))
+        .select_related("survey__programme")
+        .get(pk=question.pk)
+    )
     survey = question.survey
+    before = _fields(question, QUESTION_FIELDS)
     code = _clean_question(survey=survey, code=code, kind=kind, text_sv=text_sv, pk=question.pk)
     choices = _clean_options(kind, options)
     if survey.fixed:
@@ -325,16 +404,38 @@ def question_update(
     question.choices = choices
     question.full_clean()
     question.save()
+    changes = _changes(before, _fields(question, QUESTION_FIELDS))
+    if changes:
+        _audit(
+            by=by,
+            what=_g("Ändrade frågan %(question)s i enkäten %(code)s: %(fields)s")
+            % {"question": question.code, "code": survey.code, "fields": _labels(Question, changes)},
+            survey=survey,
+            question=question.code,
+            changes=changes,
+        )
     return question
 
 
 @transaction.atomic
-def question_delete(*, question: Question) -> None:
-    question = Question.objects.select_for_update().select_related("survey").get(pk=question.pk)
+def question_delete(*, question: Question, by: User | None) -> None:
+    question = (
+        Question.objects.select_for_update(of=("self", "survey"))
+        .select_related("survey__programme")
+        .get(pk=question.pk)
+    )
     if question.survey.fixed:
         raise ValidationError(QUESTION_FIXED_ADD, code="fixed", params={"code": question.survey.code})
     if Answer.objects.filter(question=question).exists():
         raise ValidationError(QUESTION_ANSWERED_DELETE, code="answered", params={"code": question.code})
+    _audit(
+        by=by,
+        what=_g("Tog bort frågan %(question)s ur enkäten %(code)s")
+        % {"question": question.code, "code": question.survey.code},
+        survey=question.survey,
+        question=question.code,
+        changes=_changes(_fields(question, QUESTION_FIELDS), None),
+    )
     survey_id = question.survey_id
     question.delete()
     _renumber(survey_id)
@@ -354,12 +455,14 @@ def _renumber(survey_id: int) -> list[Question]:
 
 
 @transaction.atomic
-def question_move(*, question: Question, direction: str) -> None:
+def question_move(*, question: Question, direction: str, by: User | None) -> None:
     """Swap the question with its neighbour above ("up") or below ("down"); at the top or the
     bottom nothing changes. The order is presentation only, so fixed surveys may be reordered."""
     if direction not in ("up", "down"):
         raise ValidationError(MOVE_DIRECTION, code="direction")
-    Survey.objects.select_for_update().get(pk=question.survey_id)
+    survey = (
+        Survey.objects.select_for_update(of=("self",)).select_related("programme").get(pk=question.survey_id)
+    )
     questions = _renumber(question.survey_id)
     index = next(i for i, q in enumerate(questions) if q.pk == question.pk)
     other = index - 1 if direction == "up" else index + 1
@@ -368,3 +471,16 @@ def question_move(*, question: Question, direction: str) -> None:
     a, b = questions[index], questions[other]
     a.position, b.position = b.position, a.position
     Question.objects.bulk_update([a, b], ["position"])
+    _audit(
+        by=by,
+        what=(
+            _g("Flyttade frågan %(question)s upp i enkäten %(code)s")
+            if direction == "up"
+            else _g("Flyttade frågan %(question)s ned i enkäten %(code)s")
+        )
+        % {"question": a.code, "code": survey.code},
+        survey=survey,
+        question=a.code,
+        # The neighbour's position changes too: both, by question code.
+        changes={"position": {a.code: [b.position, a.position], b.code: [a.position, b.position]}},
+    )

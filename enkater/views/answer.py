@@ -50,7 +50,7 @@ def answer(request: HttpRequest, token: str) -> HttpResponse:
         return _link_error(request, e)
     context = {
         "survey": survey,
-        "survey_name": answering.survey_name(survey),
+        "survey_name": survey.name(),
         "moment_label": answering.moment_label(moment),
     }
     try:
@@ -114,7 +114,7 @@ def session_surveys(request: HttpRequest, token: str) -> HttpResponse:
         else:
             items = [
                 {
-                    "name": answering.survey_name(p.survey),
+                    "name": p.survey.name(),
                     "moment": answering.moment_label(p.moment),
                     "url": links.answer_url(person, p.survey, p.moment),
                 }

@@ -5,6 +5,8 @@ shown with a "standard" badge; only their texts may be edited. Every rule is in
 
 from __future__ import annotations
 
+from typing import cast
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db.models import Count, Exists, OuterRef, QuerySet
@@ -19,13 +21,19 @@ from enkater.defaults import ensure_default_surveys
 from enkater.forms import QuestionForm, QuestionMoveForm, SurveyForm
 from enkater.models import Answer, Question, Response, Survey
 from ombud import access
-from ombud.models import Programme
+from ombud.models import Programme, User
 from ombud.views import form_error
 
 can_build = access.can_administer  # the programme leader's predicate: surveys are programme-wide
 
 
 # --- selectors (scoped: the programmes the user's role covers) -------------------------------
+
+
+def _by(request: HttpRequest) -> User:
+    """Who is building, for the audit log: every view here is behind `access.require(can_build)`,
+    so never an anonymous user."""
+    return cast(User, request.user)
 
 
 def _programmes(request: HttpRequest) -> QuerySet[Programme]:
@@ -91,7 +99,7 @@ def survey_create(request: HttpRequest, pk: int) -> HttpResponse:
     form = SurveyForm(_posted(request))
     if request.method == "POST" and form.is_valid():
         try:
-            survey = services.survey_create(programme=programme, **form.cleaned_data)
+            survey = services.survey_create(programme=programme, **form.cleaned_data, by=_by(request))
         except ValidationError as e:
             form_error(form, e)
         else:
@@ -113,7 +121,7 @@ def survey_edit(request: HttpRequest, pk: int) -> HttpResponse:
     form = SurveyForm(_posted(request), survey=survey)
     if request.method == "POST" and form.is_valid():
         try:
-            services.survey_update(survey=survey, **form.cleaned_data)
+            services.survey_update(survey=survey, **form.cleaned_data, by=_by(request))
         except ValidationError as e:
             form_error(form, e)
         else:
@@ -141,7 +149,7 @@ def survey_edit(request: HttpRequest, pk: int) -> HttpResponse:
 def survey_delete(request: HttpRequest, pk: int) -> HttpResponse:
     survey = _survey(request, pk)
     try:
-        services.survey_delete(survey=survey)
+        services.survey_delete(survey=survey, by=_by(request))
     except ValidationError as e:
         messages.error(request, " ".join(e.messages))
         return redirect("enkater:builder-survey", survey.pk)
@@ -158,7 +166,7 @@ def question_create(request: HttpRequest, pk: int) -> HttpResponse:
     form = QuestionForm(_posted(request))
     if request.method == "POST" and form.is_valid():
         try:
-            question = services.question_create(survey=survey, **form.cleaned_data)
+            question = services.question_create(survey=survey, **form.cleaned_data, by=_by(request))
         except ValidationError as e:
             form_error(form, e)
         else:
@@ -180,7 +188,7 @@ def question_edit(request: HttpRequest, pk: int) -> HttpResponse:
     form = QuestionForm(_posted(request), question=question, fixed=locked)
     if request.method == "POST" and form.is_valid():
         try:
-            services.question_update(question=question, **form.cleaned_data)
+            services.question_update(question=question, **form.cleaned_data, by=_by(request))
         except ValidationError as e:
             form_error(form, e)
         else:
@@ -199,7 +207,7 @@ def question_edit(request: HttpRequest, pk: int) -> HttpResponse:
 def question_delete(request: HttpRequest, pk: int) -> HttpResponse:
     question = _question(request, pk)
     try:
-        services.question_delete(question=question)
+        services.question_delete(question=question, by=_by(request))
     except ValidationError as e:
         messages.error(request, " ".join(e.messages))
     else:
@@ -214,7 +222,7 @@ def question_move(request: HttpRequest, pk: int) -> HttpResponse:
     form = QuestionMoveForm(request.POST)
     if not form.is_valid():
         return HttpResponseBadRequest(str(services.MOVE_DIRECTION))
-    services.question_move(question=question, direction=form.cleaned_data["direction"])
+    services.question_move(question=question, direction=form.cleaned_data["direction"], by=_by(request))
     return redirect(reverse("enkater:builder-survey", args=[question.survey_id]) + f"#fraga-{question.pk}")
 
 

@@ -96,7 +96,9 @@ def session_tablet(request: HttpRequest, pk: int) -> HttpResponse:
         for language in LANGUAGES:
             with translation.override(language):
                 form = AnswerForm(survey, language, questions=list(survey.questions.all()))
-                forms.append({"survey": survey, "language": language, "form": form})
+                forms.append(
+                    {"survey": survey, "name": survey.name(language), "language": language, "form": form}
+                )
     context = {
         "session": session,
         "entries": entries,

@@ -15,6 +15,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.e2e.inflight import InFlight
+
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update"]
 AXE = Path(__file__).parent / "vendor" / "axe.min.js"
 SHOTS = Path(os.environ.get("MODIG_SHOTS", "/tmp/modig-shots"))
@@ -47,6 +49,22 @@ def browser(chromium_path):
         browser = pw.chromium.launch(executable_path=chromium_path, args=ARGS)
         yield browser
         browser.close()
+
+
+@pytest.fixture(scope="session")
+def live_server_inflight(live_server) -> InFlight:
+    """The live server, counting what it is handling (tests/e2e/inflight.py)."""
+    inflight = InFlight()
+    inflight.install(live_server)
+    return inflight
+
+
+@pytest.fixture(autouse=True)
+def _no_request_in_flight(live_server_inflight, transactional_db):
+    """Every browser test ends only when the live server is idle: the test's pages are closed
+    by then (page_as is torn down first), and the database is flushed only after this."""
+    yield
+    live_server_inflight.wait_until_idle()
 
 
 @pytest.fixture

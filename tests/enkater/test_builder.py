@@ -32,15 +32,18 @@ def modig(molndal):
 def own(modig):
     """A programme leader's own survey with a Likert and a multiple-choice question."""
     survey = services.survey_create(
-        programme=modig, code="nojd", name_sv="Nöjdhet", name_en="Satisfaction", moments=["efter"]
+        programme=modig, code="nojd", name_sv="Nöjdhet", name_en="Satisfaction", moments=["efter"], by=None
     )
-    services.question_create(survey=survey, code="betyg", kind=QuestionKind.LIKERT, text_sv="Hur nöjd?")
+    services.question_create(
+        survey=survey, code="betyg", kind=QuestionKind.LIKERT, text_sv="Hur nöjd?", by=None
+    )
     services.question_create(
         survey=survey,
         code="verktyg",
         kind=QuestionKind.MULTIPLE,
         text_sv="Vilka verktyg?",
         options=[{"code": "teams", "sv": "Teams", "en": "Teams"}, {"code": "outlook", "sv": "Outlook"}],
+        by=None,
     )
     return survey
 
@@ -68,6 +71,7 @@ def test_create_survey_normalises_code_and_orders_moments(modig):
         name_sv="Egen",
         moments=["uppföljning", "före"],
         target_group="baspersonal",
+        by=None,
     )
     assert (s.code, s.moments, s.target_group, s.fixed) == (
         "EGEN-2",
@@ -94,15 +98,15 @@ def test_create_survey_normalises_code_and_orders_moments(modig):
 )
 def test_survey_validation_messages(modig, code, moments, field, message):
     with pytest.raises(ValidationError) as e:
-        services.survey_create(programme=modig, code=code, name_sv="X", moments=moments)
+        services.survey_create(programme=modig, code=code, name_sv="X", moments=moments, by=None)
     assert messages_of(ValidationError(e.value.error_dict[field])) == [message]
     assert Survey.objects.filter(programme=modig).count() == 3
 
 
 def test_same_code_in_another_programme_is_fine(modig, ale):
     other = ProgrammeFactory(code="ANNAT", municipalities=[ale])
-    services.survey_create(programme=other, code="NOJD", name_sv="X", moments=["efter"])
-    services.survey_create(programme=modig, code="NOJD", name_sv="X", moments=["efter"])
+    services.survey_create(programme=other, code="NOJD", name_sv="X", moments=["efter"], by=None)
+    services.survey_create(programme=modig, code="NOJD", name_sv="X", moments=["efter"], by=None)
 
 
 def test_question_options_carry_labels_and_the_answers_they_allow(own):
@@ -157,7 +161,7 @@ def test_question_validation_messages(own, kwargs, field, message):
         **kwargs,
     }
     with pytest.raises(ValidationError) as e:
-        services.question_create(survey=own, **data)
+        services.question_create(survey=own, **data, by=None)
     assert " ".join(messages_of(ValidationError(e.value.error_dict[field]))) == message
     assert own.questions.count() == 2
 
@@ -166,34 +170,40 @@ def test_fixed_survey_keeps_code_moments_and_questions_but_texts_may_change(modi
     chef = Survey.objects.get(programme=modig, code=UPPF_CHEF)
     with pytest.raises(ValidationError) as e:
         services.survey_update(
-            survey=chef, code="CHEF", name_sv="X", target_group=chef.target_group, moments=chef.moments
+            survey=chef,
+            code="CHEF",
+            name_sv="X",
+            target_group=chef.target_group,
+            moments=chef.moments,
+            by=None,
         )
     assert messages_of(e.value) == [
         "UPPF-CHEF är en standardenkät: koden, målgruppen, momenten och frågorna kan inte ändras, bara texterna."
     ]
     with pytest.raises(ValidationError) as e:
-        services.survey_delete(survey=chef)
+        services.survey_delete(survey=chef, by=None)
     assert messages_of(e.value) == ["UPPF-CHEF är en standardenkät och kan inte tas bort."]
     with pytest.raises(ValidationError) as e:
-        services.question_create(survey=chef, code="ny", kind=QuestionKind.YES_NO, text_sv="Ny?")
+        services.question_create(survey=chef, code="ny", kind=QuestionKind.YES_NO, text_sv="Ny?", by=None)
     assert messages_of(e.value) == [
         "UPPF-CHEF är en standardenkät: frågor kan inte läggas till eller tas bort."
     ]
     rutin = chef.questions.get(code="rutin")
     with pytest.raises(ValidationError) as e:
-        services.question_update(question=rutin, code="rutin", kind=QuestionKind.LIKERT, text_sv="X")
+        services.question_update(question=rutin, code="rutin", kind=QuestionKind.LIKERT, text_sv="X", by=None)
     assert messages_of(e.value) == ["Frågan hör till standardenkäten UPPF-CHEF: bara texterna kan ändras."]
     with pytest.raises(ValidationError):
-        services.question_delete(question=rutin)
+        services.question_delete(question=rutin, by=None)
     services.survey_update(
         survey=chef,
         code=UPPF_CHEF,
         name_sv="Chefsuppföljning",
         target_group=chef.target_group,
         moments=chef.moments,
+        by=None,
     )
     services.question_update(
-        question=rutin, code="rutin", kind=QuestionKind.YES_NO, text_sv="Ny text?", text_en="New?"
+        question=rutin, code="rutin", kind=QuestionKind.YES_NO, text_sv="Ny text?", text_en="New?", by=None
     )
     rutin.refresh_from_db()
     chef.refresh_from_db()
@@ -211,7 +221,12 @@ def test_answered_question_keeps_code_kind_and_used_options(own, molndal):
     multi = own.questions.get(code="verktyg")
     with pytest.raises(ValidationError) as e:
         services.question_update(
-            question=multi, code="verktyg", kind=QuestionKind.SINGLE, text_sv="X", options=multi.choices
+            question=multi,
+            code="verktyg",
+            kind=QuestionKind.SINGLE,
+            text_sv="X",
+            options=multi.choices,
+            by=None,
         )
     assert messages_of(e.value) == ["Frågan verktyg har svar: koden och typen kan inte ändras."]
     with pytest.raises(ValidationError) as e:
@@ -221,16 +236,17 @@ def test_answered_question_keeps_code_kind_and_used_options(own, molndal):
             kind=QuestionKind.MULTIPLE,
             text_sv="X",
             options=[{"code": "teams", "sv": "T"}, {"code": "ny", "sv": "N"}],
+            by=None,
         )
     assert messages_of(e.value) == ["Svarsalternativet outlook har svar och kan inte tas bort."]
     with pytest.raises(ValidationError) as e:
-        services.question_delete(question=multi)
+        services.question_delete(question=multi, by=None)
     assert messages_of(e.value) == ["Frågan verktyg har svar och kan inte tas bort."]
     with pytest.raises(ValidationError) as e:
-        services.survey_delete(survey=own)
+        services.survey_delete(survey=own, by=None)
     assert messages_of(e.value) == ["Enkäten NOJD har svar och kan inte tas bort."]
     with pytest.raises(ValidationError) as e:
-        services.survey_update(survey=own, code="NOJD", name_sv="N", moments=["före"])
+        services.survey_update(survey=own, code="NOJD", name_sv="N", moments=["före"], by=None)
     assert messages_of(e.value) == ["Momentet Efter har svar och kan inte tas bort från enkäten."]
     # Texts, labels and new options may change.
     services.question_update(
@@ -243,31 +259,32 @@ def test_answered_question_keeps_code_kind_and_used_options(own, molndal):
             {"code": "outlook", "sv": "Outlook (e-post)"},
             {"code": "ny", "sv": "Ny"},
         ],
+        by=None,
     )
     assert Question.objects.get(pk=multi.pk).option_codes() == ["teams", "outlook", "ny"]
 
 
 def test_unanswered_question_and_survey_can_be_deleted(own):
-    services.question_delete(question=own.questions.get(code="betyg"))
+    services.question_delete(question=own.questions.get(code="betyg"), by=None)
     assert [(q.code, q.position) for q in own.questions.all()] == [("verktyg", 1)]
-    services.survey_delete(survey=own)
+    services.survey_delete(survey=own, by=None)
     assert not Survey.objects.filter(pk=own.pk).exists()
 
 
 def test_move_up_and_down(own):
-    third = services.question_create(survey=own, code="tre", kind=QuestionKind.TEXT, text_sv="Tre?")
+    third = services.question_create(survey=own, code="tre", kind=QuestionKind.TEXT, text_sv="Tre?", by=None)
 
     def order():
         return list(own.questions.order_by("position").values_list("code", flat=True))
 
-    services.question_move(question=third, direction="up")
+    services.question_move(question=third, direction="up", by=None)
     assert order() == ["betyg", "tre", "verktyg"]
-    services.question_move(question=own.questions.get(code="betyg"), direction="up")  # already first
+    services.question_move(question=own.questions.get(code="betyg"), direction="up", by=None)  # already first
     assert order() == ["betyg", "tre", "verktyg"]
-    services.question_move(question=own.questions.get(code="betyg"), direction="down")
+    services.question_move(question=own.questions.get(code="betyg"), direction="down", by=None)
     assert order() == ["tre", "betyg", "verktyg"]
     with pytest.raises(ValidationError):
-        services.question_move(question=third, direction="sideways")
+        services.question_move(question=third, direction="sideways", by=None)
 
 
 def test_migration_gives_bare_option_codes_labels(own):
@@ -405,8 +422,11 @@ def _grow(survey, modig, n):
             kind=QuestionKind.SINGLE,
             text_sv=f"Fråga {i}?",
             options=[{"code": "a", "sv": "A"}, {"code": "b", "sv": "B"}],
+            by=None,
         )
-        services.survey_create(programme=modig, code=f"E{i}", name_sv=f"Enkät {i}", moments=["efter"])
+        services.survey_create(
+            programme=modig, code=f"E{i}", name_sv=f"Enkät {i}", moments=["efter"], by=None
+        )
 
 
 @pytest.mark.parametrize("name", ["enkater:builder-survey", "enkater:builder-programme"])
