@@ -4,13 +4,6 @@ import django.db.models.deletion
 from django.db import migrations, models
 
 
-def build_rollups(apps, schema_editor):
-    """The per-person rows with their snapshot and the cells, from the attendance (issue 14)."""
-    from kurser import rollups
-
-    rollups.rebuild(apps=apps)
-
-
 class Migration(migrations.Migration):
 
     dependencies = [
@@ -150,5 +143,4 @@ class Migration(migrations.Migration):
                 'constraints': [models.UniqueConstraint(fields=('programme', 'municipality', 'tool'), name='tool_cell_key')],
             },
         ),
-        migrations.RunPython(build_rollups, migrations.RunPython.noop),
     ]
