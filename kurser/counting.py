@@ -18,6 +18,8 @@ What is defined here, and nowhere else:
 - **cascade reach** (`reach_rows()`, `reach()`): distinct participants with a counted row in
   workplace training (arbetsplatsutbildning) where the ombud is the trainer.
 - **ombud** (`is_ombud()`): a person whose target group is digitaliseringsombud.
+- **age band** (`AGE_BAND_RULES`, `age_band()`): <25, 25-54, >54 years at the person's first
+  attended session of the period, from the birth date (`date_key()`); none without a birth date.
 
 Narrowing by programme, period or municipality is a question of scope, not of definition: the
 reports narrow (`in_period()`), the pages show a person's whole history.
@@ -26,10 +28,23 @@ reports narrow (`in_period()`), the pages show a person's whole history.
 from __future__ import annotations
 
 import datetime as dt
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-from django.db.models import Count, Exists, IntegerField, OuterRef, Q, QuerySet, Subquery, Value
-from django.db.models.functions import Coalesce
+from django.db.models import (
+    Case,
+    CharField,
+    Count,
+    Exists,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce, ExtractDay, ExtractMonth, ExtractYear
+from django.db.models.lookups import GreaterThanOrEqual, LessThan
 
 from kurser.models import ATTENDED_STATUSES, Attendance, CourseType, Session
 from ombud.models import TargetGroup
@@ -45,6 +60,46 @@ HELD = Q(status=Session.Status.HELD)
 def is_ombud(prefix: str = "") -> Q:
     """A person who is an ombud; `prefix` for a related person, e.g. `"session__trainer__"`."""
     return Q(**{f"{prefix}target_group": TargetGroup.OMBUD})
+
+
+def date_key(field: str | Any) -> Any:
+    """yyyymmdd as an integer: two such keys differ by ≥ N·10000 exactly when N full years
+    lie between the dates (the way age is counted, also for 29 February)."""
+    return ExtractYear(field) * 10000 + ExtractMonth(field) * 100 + ExtractDay(field)
+
+
+# Age bands (spec §3): (name, lowest age, first age above the band), in report order.
+AGE_BAND_RULES: tuple[tuple[str, int | None, int | None], ...] = (
+    ("<25", None, 25),
+    ("25-54", 25, 55),
+    (">54", 55, None),
+)
+AGE_BANDS = tuple(name for name, _low, _high in AGE_BAND_RULES)
+
+
+def age_band_q(field: str, name: str) -> Q:
+    """The band `name` as a filter on an age key (`date_key(first session) − date_key(birth)`)."""
+    _name, low, high = next(rule for rule in AGE_BAND_RULES if rule[0] == name)
+    q = Q()
+    if low is not None:
+        q &= Q(**{f"{field}__gte": low * 10000})
+    if high is not None:
+        q &= Q(**{f"{field}__lt": high * 10000})
+    return q
+
+
+def age_band(age_key: Any) -> Case:
+    """The band's name for an age key expression ("" without a birth date)."""
+    whens = []
+    for name, low, high in AGE_BAND_RULES:
+        conditions: list[Any] = []
+        if low is not None:
+            conditions.append(GreaterThanOrEqual(age_key, low * 10000))
+        if high is not None:
+            conditions.append(LessThan(age_key, high * 10000))
+        condition = conditions[0] if len(conditions) == 1 else Q(*conditions)
+        whens.append(When(condition, then=Value(name)))
+    return Case(*whens, default=Value(""), output_field=CharField())
 
 
 def hours(minutes: int | None) -> float:

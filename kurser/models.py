@@ -301,15 +301,29 @@ class ClosedMonth(models.Model):
 
 # --- rollups (issue 14): summary rows kept by `kurser.rollups`, read by the dashboards ----------
 #
-# The grain keeps every distinct count exact (participants, per tool, reach per ombud): one row
-# per person (and tool / month / trainer), never per group of people. Person attributes
-# (municipality, target group, gender, birth date, temporary) are NOT copied: readers join
-# Person, so person edits and imports need no hook. A row holds the person's attended rows in
-# sessions that were not cancelled (`counting.attended_not_cancelled`), temporary walk-ins too:
-# readers leave those out, as `counting.counted` does.
+# Two layers. The per-person rows (ParticipantRollup, …Tool…, …Month…, ReachRollup) hold one
+# row per person (and tool / month / trainer) with a snapshot of the person's counted attributes
+# (municipality, temporary; on ParticipantRollup also gender, target group, birth date and the
+# age band). The cells (…Cell) are their totals per programme × municipality × (attributes /
+# tool / month / trainer): each person is in exactly one cell per table, so a cell's
+# participants are an exact distinct count. The readers read the cells (a few thousand rows);
+# a refresh subtracts a person's old contribution (from the snapshot) and adds the new one.
+# A row holds the person's attended rows in sessions that were not cancelled
+# (`counting.attended_not_cancelled`), temporary walk-ins too (only ParticipantCell keeps them,
+# apart, for the count of walk-ins).
 
 
-class ParticipantRollup(models.Model):
+class RollupSnapshot(models.Model):
+    """The person's counted attributes when the row was last computed (kurser.rollups)."""
+
+    municipality = models.ForeignKey(Municipality, on_delete=models.CASCADE, related_name="+", null=True)
+    temporary = models.BooleanField(default=False)
+
+    class Meta:
+        abstract = True
+
+
+class ParticipantRollup(RollupSnapshot):
     """One person's attended rows in one programme: the count of participants, their hours,
     and the first session date (the age band is counted at it)."""
 
@@ -323,6 +337,11 @@ class ParticipantRollup(models.Model):
     minutes_ombud_training = models.PositiveIntegerField(default=0)
     minutes_workplace_training = models.PositiveIntegerField(default=0)
     minutes_manager_training = models.PositiveIntegerField(default=0)
+    # The snapshot's other counted attributes (the age band: at first_date, from birth_date).
+    gender = models.CharField(max_length=10, blank=True, default="")
+    target_group = models.CharField(max_length=30, blank=True, default="")
+    birth_date = models.DateField(null=True, blank=True)
+    age_band = models.CharField(max_length=8, blank=True, default="")
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["programme", "person"], name="participant_rollup_key")]
@@ -337,7 +356,7 @@ class ParticipantRollup(models.Model):
         return f"{self.programme_id}/{self.person_id}: {self.minutes} min"
 
 
-class ParticipantToolRollup(models.Model):
+class ParticipantToolRollup(RollupSnapshot):
     """One person's attended rows in one programme per tool as reported (a course without a
     tool under Övrigt): a tool's participants are its rows, no distinct count needed."""
 
@@ -359,7 +378,7 @@ class ParticipantToolRollup(models.Model):
         return f"{self.programme_id}/{self.person_id}/{self.tool}: {self.minutes} min"
 
 
-class ParticipantMonthRollup(models.Model):
+class ParticipantMonthRollup(RollupSnapshot):
     """One person's attended minutes in one programme per calendar month (first day)."""
 
     programme = models.ForeignKey(Programme, on_delete=models.CASCADE, related_name="+")
@@ -380,7 +399,7 @@ class ParticipantMonthRollup(models.Model):
         return f"{self.programme_id}/{self.person_id}/{self.month:%Y-%m}: {self.minutes} min"
 
 
-class ReachRollup(models.Model):
+class ReachRollup(RollupSnapshot):
     """A participant reached by a trainer in workplace training (cascade reach, spec §2): one
     row per (programme, trainer, participant), so reach is a count of rows."""
 
@@ -397,3 +416,100 @@ class ReachRollup(models.Model):
 
     def __str__(self) -> str:
         return f"{self.programme_id}/{self.trainer_id} → {self.person_id}"
+
+
+class ParticipantCell(models.Model):
+    """Participants (distinct: each person in one cell) and their minutes per programme ×
+    municipality × temporary × gender × target group × age band."""
+
+    programme = models.ForeignKey(Programme, on_delete=models.CASCADE, related_name="+")
+    municipality = models.ForeignKey(Municipality, on_delete=models.CASCADE, related_name="+")
+    temporary = models.BooleanField(default=False)
+    gender = models.CharField(max_length=10, blank=True, default="")
+    target_group = models.CharField(max_length=30, blank=True, default="")
+    age_band = models.CharField(max_length=8, blank=True, default="")
+    participants = models.BigIntegerField(default=0)
+    minutes = models.BigIntegerField(default=0)
+    minutes_ombud_training = models.BigIntegerField(default=0)
+    minutes_workplace_training = models.BigIntegerField(default=0)
+    minutes_manager_training = models.BigIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["programme", "municipality", "temporary", "gender", "target_group", "age_band"],
+                name="participant_cell_key",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.programme_id}/{self.municipality_id}/{self.gender}/{self.target_group}/{self.age_band}: {self.participants}"
+
+
+class ToolCell(models.Model):
+    """Registered participants and minutes per programme × municipality × tool (as reported)."""
+
+    programme = models.ForeignKey(Programme, on_delete=models.CASCADE, related_name="+")
+    municipality = models.ForeignKey(Municipality, on_delete=models.CASCADE, related_name="+")
+    tool = models.CharField(max_length=100)
+    participants = models.BigIntegerField(default=0)
+    minutes = models.BigIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["programme", "municipality", "tool"], name="tool_cell_key")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.programme_id}/{self.municipality_id}/{self.tool}: {self.participants}"
+
+
+class MonthCell(models.Model):
+    """Registered participants (distinct within the month) and minutes per programme ×
+    municipality × calendar month (first day)."""
+
+    programme = models.ForeignKey(Programme, on_delete=models.CASCADE, related_name="+")
+    municipality = models.ForeignKey(Municipality, on_delete=models.CASCADE, related_name="+")
+    month = models.DateField()
+    participants = models.BigIntegerField(default=0)
+    minutes = models.BigIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["programme", "municipality", "month"], name="month_cell_key")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.programme_id}/{self.municipality_id}/{self.month:%Y-%m}: {self.participants}"
+
+
+class ReachCell(models.Model):
+    """Registered participants of a municipality reached by a trainer in workplace training."""
+
+    programme = models.ForeignKey(Programme, on_delete=models.CASCADE, related_name="+")
+    municipality = models.ForeignKey(Municipality, on_delete=models.CASCADE, related_name="+")
+    trainer = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="+")
+    reached = models.BigIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["programme", "municipality", "trainer"], name="reach_cell_key")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.programme_id}/{self.municipality_id}/{self.trainer_id}: {self.reached}"
+
+
+class RollupState(models.Model):
+    """A programme whose rollups are being rebuilt in the background (kurser.rollups): while
+    `stale_since` is set the rollups do not answer (`covers()`), and every reader counts live.
+    `marks` counts the big writes that asked for a rebuild: a rebuild clears the state only if
+    no other asked while it ran."""
+
+    programme = models.OneToOneField(Programme, on_delete=models.CASCADE, related_name="+")
+    stale_since = models.DateTimeField(null=True, blank=True)
+    marks = models.PositiveIntegerField(default=0)
+    rebuilt_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"{self.programme_id}: {self.stale_since or 'aktuell'}"

@@ -43,3 +43,19 @@ def session_moved(self, session_id: int, moved_from: str) -> int:
     from kurser.notifications import notify_session_moved
 
     return notify_session_moved(session_id=session_id, moved_from=moved_from, task_id=self.request.id)
+
+
+# A busy lock (another run of the same programme) is tried again after this long.
+ROLLUPS_RETRY_SECONDS = 60
+
+
+@shared_task(bind=True, max_retries=60)
+def rollups_rebuild(self, programme_id: int) -> bool | None:
+    """Rebuild one programme's stale rollups (kurser.rollups.rebuild_stale), queued after the
+    commit of a big write. Another run holding the lock: try again later."""
+    from kurser import rollups
+
+    done = rollups.rebuild_stale(programme_id)
+    if done is False and not self.request.is_eager:
+        raise self.retry(countdown=ROLLUPS_RETRY_SECONDS)
+    return done

@@ -120,7 +120,9 @@ def temporary_merge(*, temporary: Person, into: Person, by: User | None) -> dict
         },
     )
     # The audit rows that named the temporary person keep it by id in their detail.
-    temporary.delete()  # its rollup rows go with it (CASCADE)
-    rollups.refresh_people(person_ids=[into.pk])
+    # Both refreshed before the temporary record goes: its share of the cells is taken away
+    # (it has no rows left), the registered person's added.
+    rollups.refresh_people(person_ids=[temporary.pk, into.pk])
+    temporary.delete()
     data_changed()
     return {"moved": len(moved), "same_session": kept_both}

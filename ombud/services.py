@@ -44,6 +44,7 @@ from ombud.models import (
 )
 from ombud.search import search_text
 from ombud.selectors import people_due_for_retention
+from ombud.signals import people_changed
 
 if TYPE_CHECKING:
     from ombud.models import User
@@ -290,6 +291,7 @@ def person_update(*, person: Person, by: User | None = None, **fields: Any) -> P
     person.search = search_text(person.first_name, person.last_name)
     person.full_clean()
     person.save()
+    people_changed.send(sender=Person, person_ids=[person.pk])
     data_changed()
     return person
 
@@ -399,6 +401,7 @@ def person_complete(
     person.temporary = False
     person.full_clean()
     person.save()
+    people_changed.send(sender=Person, person_ids=[person.pk])
     audit_log(
         user=by,
         action=AuditLog.Action.CHANGE,
@@ -452,6 +455,8 @@ def ombud_appoint(
         person.target_group = TargetGroup.OMBUD
         person.full_clean()
         person.save(update_fields=["target_group", "updated_at"])
+        people_changed.send(sender=Person, person_ids=[person.pk])
+        data_changed()
     return ombud
 
 

@@ -27,7 +27,7 @@ from django.db.models import (
     Value,
     When,
 )
-from django.db.models.functions import Coalesce, ExtractDay, ExtractMonth, ExtractYear
+from django.db.models.functions import Coalesce, ExtractMonth, ExtractYear
 
 from kurser import counting, rules
 from kurser.counting import hours
@@ -35,7 +35,7 @@ from kurser.models import Attendance, CourseType, Session
 from ombud.formatting import sv_sort_key
 from ombud.models import Gender, Municipality, Programme, TargetGroup, UnitCost
 
-AGE_BANDS = ("<25", "25-54", ">54")
+AGE_BANDS = counting.AGE_BANDS
 # A course without a tool is reported under "Övrigt" (other), like the import's own word for it.
 OTHER_TOOL = "Övrigt"
 GENDER_KEYS = {Gender.WOMAN: "women", Gender.MAN: "men", Gender.OTHER: "other"}
@@ -80,10 +80,7 @@ def _tool_expr(prefix: str) -> Case:
     )
 
 
-def _date_key(field: str | Any):
-    """yyyymmdd as an integer: two such keys differ by ≥ N·10000 exactly when N full years
-    lie between the dates (the way age is counted, also for 29 February)."""
-    return ExtractYear(field) * 10000 + ExtractMonth(field) * 100 + ExtractDay(field)
+_date_key = counting.date_key
 
 
 def _gender_counts(rows: list[dict], key: str = "participants") -> dict[str, int]:
@@ -136,11 +133,8 @@ def age_bands(
         .order_by()
     )
     counts: dict[str, Any] = {}
-    for band, cond in (
-        ("<25", Q(age_key__lt=250000)),
-        ("25-54", Q(age_key__gte=250000, age_key__lt=550000)),
-        (">54", Q(age_key__gte=550000)),
-    ):
+    for band in AGE_BANDS:
+        cond = counting.age_band_q("age_key", band)
         for gender, key in GENDER_KEYS.items():
             counts[f"{band}|{key}"] = Count("person_id", filter=cond & Q(sex=gender))
         counts[f"{band}|all"] = Count("person_id", filter=cond)

@@ -1,27 +1,23 @@
-"""The dashboards' figures from the rollups (`kurser.rollups`, issue 14): the same shapes as
-`rapporter.queries` (`esf_summary`, `hours_per_month`, `reach_per_ombud`), for a programme's
-whole period, with or without a municipality.
+"""The dashboards' and the whole-period reports' figures from the rollups (`kurser.rollups`,
+issue 14): the same shapes as `rapporter.queries` (`esf_summary`, `hours_per_month`,
+`reach_per_ombud`), for a programme's whole period, with or without a municipality.
 
-The rollups hold per-person rows, so every distinct count stays exact; person attributes are
-read from Person here (municipality, gender, target group, birth date, temporary), as the live
-queries do. A custom period is not in the rollups: `available()` says when they answer, and
-the caller falls back to `rapporter.queries` otherwise.
+They read the cells (totals per programme × municipality × attributes / tool / month / trainer;
+a few thousand rows at any scale), whose participant counts are exact distinct counts because
+each person is in one cell per table. Held sessions are counted live (`queries.session_groups`:
+one index range of the programme's sessions). A custom period is not in the rollups:
+`available()` says when they answer, and the caller falls back to `rapporter.queries` otherwise.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 
-from django.db.models import Case, CharField, Count, F, QuerySet, Sum, Value, When
+from django.db.models import F, QuerySet, Sum
 
 from kurser import rollups
 from kurser.counting import hours, is_ombud
-from kurser.models import (
-    ParticipantMonthRollup,
-    ParticipantRollup,
-    ParticipantToolRollup,
-    ReachRollup,
-)
+from kurser.models import MonthCell, ParticipantCell, ReachCell, ToolCell
 from kurser.rollups import TYPE_COLUMNS
 from ombud.models import Municipality, Programme, UnitCost
 from rapporter import queries
@@ -33,78 +29,67 @@ def available(programme: Programme, date_from: dt.date, date_to: dt.date) -> boo
     return rollups.covers(programme, date_from, date_to)
 
 
-def _people(qs: QuerySet, programme: Programme, municipality: Municipality | None, temporary: bool = False):
-    """Rollup rows of the programme's participants (registered people; or the temporary walk-ins
-    with `temporary`), in the municipality if given: the reports' restriction (spec §3)."""
-    qs = qs.filter(programme=programme, person__temporary=temporary)
+def _cells(qs: QuerySet, programme: Programme, municipality: Municipality | None) -> QuerySet:
+    """The programme's cells, of the municipality if given (its registered people, spec §3)."""
+    qs = qs.filter(programme=programme)
     if municipality is not None:
-        qs = qs.filter(person__municipality=municipality)
+        qs = qs.filter(municipality=municipality)
     return qs.order_by()
-
-
-def _band() -> Case:
-    return Case(
-        When(age_key__lt=250000, then=Value("<25")),
-        When(age_key__gte=250000, age_key__lt=550000, then=Value("25-54")),
-        When(age_key__gte=550000, then=Value(">54")),
-        default=Value(""),
-        output_field=CharField(),
-    )
 
 
 def _participants(
     programme: Programme, municipality: Municipality | None
-) -> tuple[list[dict], list[dict], dict[str, int]]:
-    """participant_groups, age_bands and minutes_by_type of `rapporter.queries`, in one query."""
-    rows = (
-        _people(ParticipantRollup.objects.all(), programme, municipality)
-        .annotate(age_key=queries._date_key("first_date") - queries._date_key("person__birth_date"))
-        .values(
-            municipality_id=F("person__municipality_id"),
-            gender=F("person__gender"),
-            group=F("person__target_group"),
-            band=_band(),
-        )
-        .annotate(
-            participants=Count("id"),
-            minutes=Sum("minutes"),
-            **{ctype: Sum(column) for ctype, column in TYPE_COLUMNS.items()},
-        )
-    )
+) -> tuple[list[dict], list[dict], dict[str, int], int]:
+    """participant_groups, age_bands, minutes_by_type and the temporary count, in one query."""
     groups: dict[tuple, dict] = {}
     type_minutes = dict.fromkeys(TYPE_COLUMNS, 0)
     bands: dict[str, dict[str, int]] = {
         b: {"participants": 0, "women": 0, "men": 0, "other": 0} for b in AGE_BANDS
     }
+    temporary = 0
+    rows = _cells(ParticipantCell.objects.all(), programme, municipality).values(
+        "municipality_id",
+        "temporary",
+        "gender",
+        "target_group",
+        "age_band",
+        "participants",
+        "minutes",
+        *TYPE_COLUMNS.values(),
+    )
     for r in rows:
-        key = (r["municipality_id"], r["gender"], r["group"])
+        if r["temporary"]:
+            temporary += r["participants"]
+            continue
+        key = (r["municipality_id"], r["gender"], r["target_group"])
         g = groups.setdefault(
             key,
             {"municipality_id": key[0], "gender": key[1], "group": key[2], "participants": 0, "minutes": 0},
         )
         g["participants"] += r["participants"]
-        g["minutes"] += r["minutes"] or 0
-        for ctype in TYPE_COLUMNS:
-            type_minutes[ctype] += r[ctype] or 0
-        if r["band"] in bands:
-            bands[r["band"]]["participants"] += r["participants"]
-            bands[r["band"]][GENDER_KEYS.get(r["gender"], "other")] += r["participants"]
-    return list(groups.values()), [{"band": b, **bands[b]} for b in AGE_BANDS], type_minutes
+        g["minutes"] += r["minutes"]
+        for ctype, column in TYPE_COLUMNS.items():
+            type_minutes[ctype] += r[column]
+        if r["age_band"] in bands:
+            bands[r["age_band"]]["participants"] += r["participants"]
+            bands[r["age_band"]][GENDER_KEYS.get(r["gender"], "other")] += r["participants"]
+    return list(groups.values()), [{"band": b, **bands[b]} for b in AGE_BANDS], type_minutes, temporary
 
 
 def _tools(programme: Programme, municipality: Municipality | None) -> dict[str, dict]:
-    """tool_participation of `rapporter.queries`: one rollup row is one person with one tool."""
+    """tool_participation of `rapporter.queries`: a person is in one cell per tool."""
     rows = (
-        _people(ParticipantToolRollup.objects.all(), programme, municipality)
+        _cells(ToolCell.objects.all(), programme, municipality)
         .values("tool")
-        .annotate(participants=Count("id"), minutes=Sum("minutes"))
+        .annotate(participants=Sum("participants"), minutes=Sum("minutes"))
     )
     return {r["tool"]: r for r in rows}
 
 
 def _cascade(programme: Programme, municipality: Municipality | None) -> list[dict]:
+    """Cascade reach per trainer who is an ombud now (`is_ombud`, read from Person)."""
     rows = (
-        _people(ReachRollup.objects.all(), programme, municipality)
+        _cells(ReachCell.objects.all(), programme, municipality)
         .filter(is_ombud("trainer__"))
         .values(
             trainer_id_=F("trainer_id"),
@@ -112,19 +97,18 @@ def _cascade(programme: Programme, municipality: Municipality | None) -> list[di
             last_name=F("trainer__last_name"),
             code=F("trainer__municipality__code"),
         )
-        .annotate(reached=Count("id"))
+        .annotate(reached=Sum("reached"))
         .values("first_name", "last_name", "code", "reached", trainer_id=F("trainer_id_"))
     )
     return queries.cascade_rows(rows)
 
 
 def _months(programme: Programme, municipality: Municipality | None) -> dict[tuple[int, int], dict]:
-    """{(year, month): {minutes, participants}}: one rollup row is one person in one month, so
-    the rows are the month's distinct participants."""
+    """{(year, month): {minutes, participants}}: a person is in one cell per month."""
     rows = (
-        _people(ParticipantMonthRollup.objects.all(), programme, municipality)
+        _cells(MonthCell.objects.all(), programme, municipality)
         .values("month")
-        .annotate(minutes=Sum("minutes"), participants=Count("id"))
+        .annotate(minutes=Sum("minutes"), participants=Sum("participants"))
     )
     return {(r["month"].year, r["month"].month): r for r in rows}
 
@@ -133,7 +117,7 @@ def counted(programme: Programme, municipality: Municipality | None = None) -> t
     """(esf_summary, hours_per_month, reach_per_ombud) for the programme's whole period, from the
     rollups: exactly what `rapporter.queries` gives for that period (a test compares them)."""
     date_from, date_to = programme.start_date, programme.end_date
-    groups, bands, type_minutes = _participants(programme, municipality)
+    groups, bands, type_minutes, temporary = _participants(programme, municipality)
     tools = _tools(programme, municipality)
     reach = _cascade(programme, municipality)
     months = _months(programme, municipality)
@@ -155,7 +139,7 @@ def counted(programme: Programme, municipality: Municipality | None = None) -> t
         reach=reach,
         bands=bands,
         cofinancing=cofinancing,
-        temporary=_people(ParticipantRollup.objects.all(), programme, municipality, temporary=True).count(),
+        temporary=temporary,
     )
     monthly = [
         {

@@ -28,7 +28,7 @@ from enkater import labels as enkater_labels
 from ombud import access, notifications
 from ombud.models import AuditLog, Municipality, Programme
 from ombud.services import audit_log
-from rapporter import charts, queries, render
+from rapporter import charts, queries, render, rollup_queries
 from rapporter.models import Report
 
 if TYPE_CHECKING:
@@ -508,26 +508,47 @@ def top_reach(rows: list[dict], limit: int = render.REACH_CHART_TOP) -> list[dic
     return sorted(rows, key=lambda r: (-r["reached"], r["ombud"]))[:limit]
 
 
-def esf_charts(programme: Programme, summary: dict, args: tuple) -> dict[str, str]:
-    """The three charts of the ESF report (the dashboard embeds the same functions)."""
+def esf_charts(
+    programme: Programme,
+    summary: dict,
+    args: tuple,
+    monthly: list[dict] | None = None,
+    reach: list[dict] | None = None,
+) -> dict[str, str]:
+    """The three charts of the ESF report (the dashboard embeds the same functions); hours per
+    month and reach counted live unless given (from the rollups, `esf_counts`)."""
     by_municipality = summary["by_municipality"]
     if args[3] is not None:
         by_municipality = [m for m in by_municipality if m["code"] == args[3].code]
+    if monthly is None:
+        monthly = queries.hours_per_month(*args)
+    if reach is None:
+        reach = queries.reach_per_ombud(*args)
     return {
         "municipalities": charts.participants_by_municipality_chart(by_municipality),
-        "months": charts.hours_per_month_chart(queries.hours_per_month(*args)),
-        "ombud": charts.reach_per_ombud_chart(top_reach(queries.reach_per_ombud(*args))),
+        "months": charts.hours_per_month_chart(monthly),
+        "ombud": charts.reach_per_ombud_chart(top_reach(reach)),
     }
 
 
-def _build_esf(report: Report, progress: Callable[[int], None]) -> bytes:
-    args = (report.programme, report.period_from, report.period_to, report.municipality)
+def esf_counts(report: Report) -> tuple[dict, list[dict] | None, list[dict] | None]:
+    """(esf_summary, hours per month, reach per ombud) of the report: from the rollups when they
+    answer for its period (`rollup_queries.available`, the programme's whole period), otherwise
+    the summary counted live and the charts' figures left to `esf_charts`."""
+    if rollup_queries.available(report.programme, report.period_from, report.period_to):
+        return rollup_queries.counted(report.programme, report.municipality)
     summary = queries.esf_summary(
         programme=report.programme,
         date_from=report.period_from,
         date_to=report.period_to,
         municipality=report.municipality,
     )
+    return summary, None, None
+
+
+def _build_esf(report: Report, progress: Callable[[int], None]) -> bytes:
+    args = (report.programme, report.period_from, report.period_to, report.municipality)
+    summary, monthly, reach = esf_counts(report)
     progress(40)
     if report.format == Report.Format.JSON:
         return render.to_json(summary)
@@ -538,7 +559,7 @@ def _build_esf(report: Report, progress: Callable[[int], None]) -> bytes:
         meta["title"] = _("ESF-sammanställning")
     if report.format == Report.Format.XLSX:
         return render.esf_xlsx(summary, meta=meta)
-    chart_svgs = esf_charts(report.programme, summary, args)
+    chart_svgs = esf_charts(report.programme, summary, args, monthly, reach)
     progress(60)
     return render.esf_pdf(summary, meta=meta, charts=chart_svgs)
 

@@ -5,10 +5,8 @@ from django.db import migrations, models
 
 
 def build_rollups(apps, schema_editor):
-    """Existing attendance gets its rollups (issue 14); later writes keep them."""
-    from kurser import rollups
-
-    rollups.rebuild(apps=apps)
+    """Nothing here any more: the rollups' snapshot columns and cells came after this
+    migration, and `0007_rollup_cells_and_snapshots` builds everything (issue 14)."""
 
 
 class Migration(migrations.Migration):

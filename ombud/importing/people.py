@@ -37,6 +37,7 @@ from ombud.importing.values import (
 from ombud.importing.writer import insert_rows
 from ombud.models import Person, Sector, TargetGroup, Workplace
 from ombud.search import search_text
+from ombud.signals import people_changed
 
 if TYPE_CHECKING:
     from ombud.models import User
@@ -333,6 +334,7 @@ class PeopleImport:
             insert_rows(Person, _PERSON_INSERT, creates)
             if updates:
                 Person.objects.bulk_update(updates, [*_PERSON_FIELDS, "updated_at", "search"], batch_size=500)
+                people_changed.send(sender=Person, person_ids=[u.pk for u in updates])
 
     def finish(self, ctx: ImportContext) -> None:
         self.workplaces.note(ctx.result)

@@ -13,7 +13,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from rapporter import queries, rollup_queries, selectors
+from rapporter import queries, rollup_queries, selectors, services
+from rapporter.models import Report
 from tests.rapporter.web_data import add_activity
 
 pytestmark = [
@@ -150,3 +151,53 @@ def test_dashboard_works_with_the_cache_down(client_as, programme_leader, progra
     response = client_as(programme_leader).get(URL)
     assert response.status_code == 200
     assert b'data-stat="participants">12<' in response.content
+
+
+# --- the ESF report and the Kommunrapport (rapporter.services._build_esf) -------------------------
+
+
+def _report(programme, kind, fmt, municipality=None):
+    return Report(
+        programme=programme,
+        kind=kind,
+        format=fmt,
+        period_from=programme.start_date,
+        period_to=programme.end_date,
+        municipality=municipality,
+    )
+
+
+@pytest.mark.parametrize("kind", [Report.Kind.ESF_SUMMARY, Report.Kind.MUNICIPALITY])
+def test_esf_report_from_the_rollups_equals_the_live_one(programme, molndal, kind, monkeypatch):
+    municipality = molndal if kind == Report.Kind.MUNICIPALITY else None
+    report = _report(programme, kind, Report.Format.JSON, municipality)
+    with CaptureQueriesContext(connection) as built:
+        from_rollups = services._build_esf(report, lambda _p: None)
+    assert not counts_attendance(built.captured_queries)
+    monkeypatch.setattr(rollup_queries, "available", lambda *a: False)
+    assert from_rollups == services._build_esf(report, lambda _p: None)
+    assert b'"participants": 6' in from_rollups or municipality is None
+
+
+def test_esf_pdf_reads_its_charts_from_the_rollups(programme, monkeypatch):
+    report = _report(programme, Report.Kind.ESF_SUMMARY, Report.Format.PDF)
+    summary, monthly, reach = services.esf_counts(report)
+    assert summary == queries.esf_summary(programme=programme)
+    assert monthly == queries.hours_per_month(programme)
+    assert reach == queries.reach_per_ombud(programme)
+    charted = []
+    monkeypatch.setattr(
+        services.render, "esf_pdf", lambda summary, meta, charts: charted.append(charts) or b"%PDF"
+    )
+    with CaptureQueriesContext(connection) as built:
+        services._build_esf(report, lambda _p: None)
+    assert not counts_attendance(built.captured_queries)
+    assert set(charted[0]) == {"municipalities", "months", "ombud"}
+
+
+def test_a_custom_period_report_counts_live(programme):
+    report = _report(programme, Report.Kind.ESF_SUMMARY, Report.Format.JSON)
+    report.period_to = programme.start_date.replace(year=programme.start_date.year + 1)
+    with CaptureQueriesContext(connection) as built:
+        services._build_esf(report, lambda _p: None)
+    assert counts_attendance(built.captured_queries)
