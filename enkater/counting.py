@@ -25,7 +25,8 @@ from collections import defaultdict
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from django.db.models import Count, Exists, F, Max, OuterRef, Q, QuerySet, Sum
+from django.db.models import Count, Exists, F, IntegerField, Max, OuterRef, Q, QuerySet, Subquery, Sum, Value
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from enkater.defaults import DIGCOMP_AREAS, DIGKOMP, UPPF_CHEF, UPPF_PERSONAL
@@ -178,16 +179,51 @@ def indicators(
 ) -> dict[Any, list[dict[str, Any]]]:
     """The three indicators, per group value of `by` (or under the key None for the whole
     programme). Groups without respondents are absent: the caller lists its groups."""
+    return indicators_of(indicator_counts(programme, municipality, by=by, rolled=rolled))
+
+
+IndicatorCounts = dict[str, dict[Any, tuple[int, int]]]
+
+
+def indicator_counts(
+    programme: Programme,
+    municipality: Municipality | None = None,
+    *,
+    by: str | None = None,
+    rolled: bool | None = None,
+) -> IndicatorCounts:
+    """Per indicator key, per group value of `by` (None: the whole selection): (respondents,
+    yes). Two queries: the questions, then their counted answers."""
     if rolled is None:
         rolled = rollups_answer(programme)
     ids = _question_ids(programme, [(s, q) for _k, s, q in INDICATORS])
     counts = _counts(counted_answers(programme, list(ids.values()), municipality, rolled=rolled), by)
-    groups = {None} if by is None else {group for _q, group in counts}
+    out: IndicatorCounts = {key: {} for key, _s, _q in INDICATORS}
+    if by is None:
+        out = {key: {None: (0, 0)} for key, _s, _q in INDICATORS}
+    for key, survey, question in INDICATORS:
+        for (question_id, group), pair in counts.items():
+            if question_id == ids.get((survey, question)):
+                out[key][group] = pair
+    return out
+
+
+def total_counts(counts: IndicatorCounts) -> IndicatorCounts:
+    """The whole selection's counts from counts per group: a person is in one group (the
+    municipality stored on them), so respondents and yes add up."""
+    return {
+        key: {None: (sum(n for n, _y in groups.values()), sum(y for _n, y in groups.values()))}
+        for key, groups in counts.items()
+    }
+
+
+def indicators_of(counts: IndicatorCounts) -> dict[Any, list[dict[str, Any]]]:
+    """`indicators(...)` from `indicator_counts(...)`: each group with any respondent (or None)."""
+    groups = {group for per_group in counts.values() for group in per_group}
     out: dict[Any, list[dict[str, Any]]] = defaultdict(list)
     for group in groups:
-        for key, survey, question in INDICATORS:
-            question_id = ids.get((survey, question))
-            out[group].append(indicator(key, *counts.get((question_id, group), (0, 0))))
+        for key, _s, _q in INDICATORS:
+            out[group].append(indicator(key, *counts[key].get(group, (0, 0))))
     return out
 
 
@@ -381,6 +417,17 @@ def _rolled_rate_counts(
     return out
 
 
+def total_rates(rates: dict[int, dict[Any, dict[str, Any]]]) -> dict[int, dict[Any, dict[str, Any]]]:
+    """`response_rates(...)` for the whole selection from the rates per group: a person is in
+    one group, so respondents and expected add up (the rate is computed from the sums)."""
+    out = {}
+    for survey_id, groups in rates.items():
+        n = sum(r["respondents"] for r in groups.values())
+        expected = sum(r["expected"] for r in groups.values())
+        out[survey_id] = {None: {"respondents": n, "expected": expected, "rate": share(n, expected)}}
+    return out
+
+
 def response_rate(rates: dict[Any, dict[str, Any]], group: Any) -> dict[str, Any]:
     """One group's entry of `response_rates(...)[survey_id]`, zeros when it has none."""
     return rates.get(group) or {"respondents": 0, "expected": 0, "rate": None}
@@ -419,12 +466,23 @@ def workplace_reach(
     programme: Programme, workplaces: QuerySet[Workplace], *, rolled: bool | None = None
 ) -> QuerySet[Workplace]:
     """`workplaces` annotated with `staff` (registered people: not temporary, not erased) and
-    `trained` (those of them who participated in the programme); `reach(w)` gives the share."""
-    live = Q(people__temporary=False, people__erased_at__isnull=True)
-    took_part = Q(people__in=participants(programme, rolled=rolled).values("person_id"))
-    return workplaces.annotate(
-        staff=Count("people", filter=live), trained=Count("people", filter=live & took_part)
-    )
+    `trained` (those of them who participated in the programme); `reach(w)` gives the share.
+
+    Counted per workplace in correlated subqueries, so PostgreSQL counts only the workplaces a
+    page shows (after its ORDER BY … LIMIT), each person with one probe for "took part" (a
+    join counting every workplace's staff against an IN of all participants ran for minutes at
+    100 × Modig)."""
+    if rolled is None:
+        rolled = rollups_answer(programme)
+    staff = Person.objects.filter(workplace=OuterRef("pk"), temporary=False, erased_at__isnull=True)
+    took_part = participants(programme, rolled=rolled).filter(person_id=OuterRef("pk"))
+    return workplaces.annotate(staff=_count_of(staff), trained=_count_of(staff.filter(Exists(took_part))))
+
+
+def _count_of(people: QuerySet[Person]) -> Coalesce:
+    """The number of `people` (filtered on an OuterRef to the row) as a subquery, 0 for none."""
+    n = people.order_by().values("workplace").annotate(n=Count("pk")).values("n")
+    return Coalesce(Subquery(n, output_field=IntegerField()), Value(0))
 
 
 def reach(workplace: Any) -> float | None:
