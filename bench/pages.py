@@ -1,5 +1,5 @@
 """Page latency: each page alone and under concurrent clients, p50/p95 vs `/healthz` in the same
-run, and the dashboard and start page on a cold cache vs warm.
+run, and the dashboard, start page and effect page on a cold cache vs warm.
 
     .venv/bin/python bench/pages.py --database postgres://postgres@127.0.0.1:5432/modig_bench \
         [--clients 10] [--rounds 20] [--alone-rounds 10] [--redis redis://127.0.0.1:6379/9] [--json FILE]
@@ -13,7 +13,7 @@ demo programme leader through the login form, then:
 1. alone: one client requests each page `--alone-rounds` times (median, p95);
 2. loaded: `--clients` clients request every page `--rounds` times at once; per page the median,
    the 95th percentile and its ratio to the p95 of `/healthz` (one `SELECT 1` through the same stack);
-3. cold vs warm (with `--redis`): the cache is emptied, the dashboard and start page are requested
+3. cold vs warm (with `--redis`): the cache is emptied, the dashboard, start page and effect page are requested
    (cold), then again (warm), `--cold-rounds` times; medians.
 
 Only loopback traffic; bounded in count.
@@ -52,8 +52,10 @@ PAGES = [
     "/kurser/tillfallen/",
     "/kurser/att-godkanna/",
     "/rapporter/",
+    "/enkater/effekt/",
+    "/enkater/effekt/ej-svarat/",
 ]
-COLD_PAGES = ["/rapporter/", "/"]
+COLD_PAGES = ["/rapporter/", "/", "/enkater/effekt/"]
 
 
 def login(user: str, password: str) -> urllib.request.OpenerDirector:

@@ -25,13 +25,19 @@ from collections import defaultdict
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Sum
+from django.db.models import Count, Exists, F, IntegerField, Max, OuterRef, Q, QuerySet, Subquery, Sum, Value
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from enkater.defaults import DIGCOMP_AREAS, DIGKOMP, UPPF_CHEF, UPPF_PERSONAL
 from enkater.models import YES, Answer, Moment, Question, Survey
-from enkater.pending import follow_up_answered, follow_up_started_q
-from kurser.counting import counted_rows, hours, in_period
+from enkater.pending import (
+    follow_up_answered,
+    follow_up_started_q,
+    follow_up_started_rollup_q,
+    rollups_answer,
+)
+from kurser.counting import counted_rollups, counted_rows, hours, in_period
 from ombud.models import Municipality, Person, Programme, Workplace
 
 SUPPRESS_BELOW = 5
@@ -73,23 +79,63 @@ def suppressed(respondents: int) -> bool:
     return respondents < SUPPRESS_BELOW
 
 
-def participants(programme: Programme, municipality: Municipality | None = None) -> QuerySet:
+def participants(
+    programme: Programme, municipality: Municipality | None = None, *, rolled: bool | None = None
+) -> QuerySet:
     """Person ids of the programme's participants over its whole period (spec §2, §5c); with a
-    municipality, those registered there."""
+    municipality, those registered there. From the per-person rollups when they answer for the
+    period (`rolled`; by default `pending.rollups_answer` asks `kurser.rollups.covers`): one row
+    per participant instead of their attendance."""
+    if rolled is None:
+        rolled = rollups_answer(programme)
+    if rolled:
+        return _rollup_rows(programme, municipality).values("person_id")
     rows = in_period(counted_rows(), programme, programme.start_date, programme.end_date, municipality)
     return rows.values("person_id")
 
 
+def _rollup_rows(programme: Programme, municipality: Municipality | None) -> QuerySet:
+    """The programme's counted rollup rows (one per participant), in the municipality if given
+    (`in_period`'s restriction: the municipality registered on the person)."""
+    rows = counted_rollups().filter(programme=programme)
+    if municipality is not None:
+        rows = rows.filter(person__municipality=municipality)
+    return rows
+
+
 def answers(
-    programme: Programme, survey: str, question: str, municipality: Municipality | None = None
+    programme: Programme,
+    survey: str,
+    question: str,
+    municipality: Municipality | None = None,
+    *,
+    rolled: bool | None = None,
 ) -> QuerySet[Answer]:
     """The counted answers to one question: non-empty (every Answer is) and by a participant."""
+    ids = list(_question_ids(programme, [(survey, question)]).values())
+    return counted_answers(programme, ids, municipality, rolled=rolled)
+
+
+def counted_answers(
+    programme: Programme,
+    question_ids: list[int],
+    municipality: Municipality | None = None,
+    *,
+    rolled: bool | None = None,
+) -> QuerySet[Answer]:
+    """`answers` to these questions (ids of the programme's): the question ids are looked up
+    first, so PostgreSQL plans from the question's answers (with the survey and question codes
+    joined in, it estimated one row and probed every participant's responses instead)."""
     return Answer.objects.filter(
-        question__survey__programme=programme,
-        question__survey__code=survey,
-        question__code=question,
-        response__person_id__in=participants(programme, municipality),
+        question_id__in=question_ids,
+        response__person_id__in=participants(programme, municipality, rolled=rolled),
     ).order_by()
+
+
+def _question_ids(programme: Programme, wanted: list[tuple[str, str]]) -> dict[tuple[str, str], int]:
+    """The programme's questions given as (survey code, question code) → id, those that exist."""
+    rows = Question.objects.filter(survey__programme=programme, survey__code__in={s for s, _q in wanted})
+    return {(s, q): pk for s, q, pk in rows.values_list("survey__code", "code", "pk") if (s, q) in wanted}
 
 
 def indicator(key: str, respondents: int, yes: int) -> dict[str, Any]:
@@ -105,18 +151,18 @@ def indicator(key: str, respondents: int, yes: int) -> dict[str, Any]:
     }
 
 
-def _counts(qs: QuerySet[Answer], by: str | None) -> dict[Any, tuple[int, int]]:
-    """(respondents, yes) per group value (`None` key for the whole set when `by` is None)."""
+def _counts(qs: QuerySet[Answer], by: str | None) -> dict[tuple[int, Any], tuple[int, int]]:
+    """(respondents, yes) per question id and group value (`None` for the whole set when `by`
+    is None); one query for all the questions of `qs`."""
     person = "response__person_id"
     aggregates = {
         "respondents": Count(person, distinct=True),
         "yes": Count(person, filter=Q(value=YES), distinct=True),
     }
-    if by is None:
-        row = qs.aggregate(**aggregates)
-        return {None: (row["respondents"], row["yes"])}
+    group = {"group": _field(by)} if by else {}
     return {
-        r["group"]: (r["respondents"], r["yes"]) for r in qs.values(group=_field(by)).annotate(**aggregates)
+        (r["question_id"], r.get("group")): (r["respondents"], r["yes"])
+        for r in qs.values("question_id", **group).annotate(**aggregates)
     }
 
 
@@ -125,22 +171,59 @@ def _field(by: str) -> Any:
 
 
 def indicators(
-    programme: Programme, municipality: Municipality | None = None, *, by: str | None = None
+    programme: Programme,
+    municipality: Municipality | None = None,
+    *,
+    by: str | None = None,
+    rolled: bool | None = None,
 ) -> dict[Any, list[dict[str, Any]]]:
     """The three indicators, per group value of `by` (or under the key None for the whole
     programme). Groups without respondents are absent: the caller lists its groups."""
-    out: dict[Any, list[dict[str, Any]]] = defaultdict(list)
-    groups: set[Any] = set()
-    counts = []
-    for key, survey, question in INDICATORS:
-        c = _counts(answers(programme, survey, question, municipality), by)
-        counts.append((key, c))
-        groups |= set(c)
+    return indicators_of(indicator_counts(programme, municipality, by=by, rolled=rolled))
+
+
+IndicatorCounts = dict[str, dict[Any, tuple[int, int]]]
+
+
+def indicator_counts(
+    programme: Programme,
+    municipality: Municipality | None = None,
+    *,
+    by: str | None = None,
+    rolled: bool | None = None,
+) -> IndicatorCounts:
+    """Per indicator key, per group value of `by` (None: the whole selection): (respondents,
+    yes). Two queries: the questions, then their counted answers."""
+    if rolled is None:
+        rolled = rollups_answer(programme)
+    ids = _question_ids(programme, [(s, q) for _k, s, q in INDICATORS])
+    counts = _counts(counted_answers(programme, list(ids.values()), municipality, rolled=rolled), by)
+    out: IndicatorCounts = {key: {} for key, _s, _q in INDICATORS}
     if by is None:
-        groups = {None}
+        out = {key: {None: (0, 0)} for key, _s, _q in INDICATORS}
+    for key, survey, question in INDICATORS:
+        for (question_id, group), pair in counts.items():
+            if question_id == ids.get((survey, question)):
+                out[key][group] = pair
+    return out
+
+
+def total_counts(counts: IndicatorCounts) -> IndicatorCounts:
+    """The whole selection's counts from counts per group: a person is in one group (the
+    municipality stored on them), so respondents and yes add up."""
+    return {
+        key: {None: (sum(n for n, _y in groups.values()), sum(y for _n, y in groups.values()))}
+        for key, groups in counts.items()
+    }
+
+
+def indicators_of(counts: IndicatorCounts) -> dict[Any, list[dict[str, Any]]]:
+    """`indicators(...)` from `indicator_counts(...)`: each group with any respondent (or None)."""
+    groups = {group for per_group in counts.values() for group in per_group}
+    out: dict[Any, list[dict[str, Any]]] = defaultdict(list)
     for group in groups:
-        for key, c in counts:
-            out[group].append(indicator(key, *c.get(group, (0, 0))))
+        for key, _s, _q in INDICATORS:
+            out[group].append(indicator(key, *counts[key].get(group, (0, 0))))
     return out
 
 
@@ -148,21 +231,30 @@ def empty_indicators() -> list[dict[str, Any]]:
     return [indicator(key, 0, 0) for key, _s, _q in INDICATORS]
 
 
-def digcomp(programme: Programme, municipality: Municipality | None = None) -> list[dict[str, Any]]:
-    """Per DigComp area (in the order of §5a): pairs, mean before, mean after."""
+def digcomp(
+    programme: Programme, municipality: Municipality | None = None, *, rolled: bool | None = None
+) -> list[dict[str, Any]]:
+    """Per DigComp area (in the order of §5a): pairs, mean before, mean after. A person answers
+    an area at most once per moment (one response per survey and moment, one answer per
+    question), so the database pairs them: one query per area, whatever the number of people."""
+    if rolled is None:
+        rolled = rollups_answer(programme)
     out = []
     for area in DIGCOMP_AREAS:
-        values: dict[int, dict[str, int]] = defaultdict(dict)
-        rows = (
-            answers(programme, DIGKOMP, area, municipality)
+        per_person = (
+            answers(programme, DIGKOMP, area, municipality, rolled=rolled)
             .filter(response__moment__in=[Moment.BEFORE, Moment.AFTER], number__isnull=False)
-            .values_list("response__person_id", "response__moment", "number")
+            .values("response__person_id")
+            .annotate(
+                before_n=Max("number", filter=Q(response__moment=Moment.BEFORE)),
+                after_n=Max("number", filter=Q(response__moment=Moment.AFTER)),
+            )
+            .filter(before_n__isnull=False, after_n__isnull=False)
         )
-        for person_id, moment, number in rows:
-            if number is not None:
-                values[person_id][moment] = number
-        pairs = [v for v in values.values() if Moment.BEFORE in v and Moment.AFTER in v]
-        n = len(pairs)
+        row = per_person.aggregate(
+            pairs=Count("response__person_id"), before=Sum("before_n"), after=Sum("after_n")
+        )
+        n = row["pairs"]
         if suppressed(n):
             out.append({"area": area, "pairs": n, "before": None, "after": None, "suppressed": True})
             continue
@@ -170,8 +262,8 @@ def digcomp(programme: Programme, municipality: Municipality | None = None) -> l
             {
                 "area": area,
                 "pairs": n,
-                "before": mean(sum(v[Moment.BEFORE] for v in pairs), n),
-                "after": mean(sum(v[Moment.AFTER] for v in pairs), n),
+                "before": mean(row["before"], n),
+                "after": mean(row["after"], n),
                 "suppressed": False,
             }
         )
@@ -234,32 +326,105 @@ def response_rates(
     today: dt.date | None = None,
     by: str | None = None,
     surveys: list[Survey] | None = None,
+    rolled: bool | None = None,
 ) -> dict[int, dict[Any, dict[str, Any]]]:
     """Per follow-up survey id, per group value of `by` ("municipality", or None for the whole
-    selection): `{"respondents", "expected", "rate"}`. One query per survey."""
+    selection): `{"respondents", "expected", "rate"}`. From the rollups (`rolled`, by default
+    when they answer): two queries whatever the number of surveys; otherwise one per survey."""
     today = today or timezone.localdate()
-    out: dict[int, dict[Any, dict[str, Any]]] = {}
-    for survey in follow_up_surveys(programme) if surveys is None else surveys:
+    surveys = follow_up_surveys(programme) if surveys is None else surveys
+    if rolled is None:
+        rolled = rollups_answer(programme)
+    counts = (_rolled_rate_counts if rolled else _live_rate_counts)(
+        programme, municipality, today, by, surveys
+    )
+    return {
+        survey.pk: {
+            group: {"respondents": n, "expected": expected, "rate": share(n, expected)}
+            for group, (n, expected) in counts.get(survey.pk, {}).items()
+        }
+        for survey in surveys
+    }
+
+
+def _live_rate_counts(
+    programme: Programme,
+    municipality: Municipality | None,
+    today: dt.date,
+    by: str | None,
+    surveys: list[Survey],
+) -> dict[int, dict[Any, tuple[int, int]]]:
+    """Per survey, per group: (respondents, expected) counted from the attendance, per person."""
+    out: dict[int, dict[Any, tuple[int, int]]] = {}
+    for survey in surveys:
         # EXISTS, not IN: an OR of IN subqueries is re-read per person on PostgreSQL (pending.py).
         answered = Q(Exists(follow_up_answered(survey).filter(person_id=OuterRef("pk"))))
-        people = Person.objects.filter(pk__in=participants(programme, municipality)).filter(
+        people = Person.objects.filter(pk__in=participants(programme, municipality, rolled=False)).filter(
             follow_up_started_q(survey, today) | answered
         )
         aggregates = {"expected": Count("pk"), "respondents": Count("pk", filter=answered)}
         if by is None:
             row = people.order_by().aggregate(**aggregates)
-            rows = {None: (row["respondents"], row["expected"])}
+            out[survey.pk] = {None: (row["respondents"], row["expected"])}
         else:
-            rows = {
+            out[survey.pk] = {
                 r["group"]: (r["respondents"], r["expected"])
                 for r in people.order_by()
                 .values(group=F(GROUPS[by].removeprefix("response__person__")))
                 .annotate(**aggregates)
             }
-        out[survey.pk] = {
-            group: {"respondents": n, "expected": expected, "rate": share(n, expected)}
-            for group, (n, expected) in rows.items()
-        }
+    return out
+
+
+def _rolled_rate_counts(
+    programme: Programme,
+    municipality: Municipality | None,
+    today: dt.date,
+    by: str | None,
+    surveys: list[Survey],
+) -> dict[int, dict[Any, tuple[int, int]]]:
+    """The same counts from the programme's rollup rows (one per participant), as sets:
+    expected = started + respondents - respondents already started, where *started* is
+    `pending.follow_up_started_rollup_q` and a respondent a participant with a follow-up
+    response. Two queries for all the surveys: one pass over the rows, one over the responses
+    joined to them (a person has at most one follow-up response per survey)."""
+    if not surveys:
+        return {}
+    rows = _rollup_rows(programme, municipality)
+    group = {"group": F(GROUPS[by].removeprefix("response__"))} if by else {}
+    started_q = {s.pk: follow_up_started_rollup_q(s, today) for s in surveys}
+    started: dict[int, dict[Any, int]] = defaultdict(dict)
+    aggregates = {f"s{pk}": Count("pk", filter=q) for pk, q in started_q.items()}
+    for r in rows.values(**group).annotate(**aggregates) if by else [rows.aggregate(**aggregates)]:
+        for pk in started_q:
+            started[pk][r.get("group")] = r[f"s{pk}"]
+    answered = rows.filter(
+        person__survey_responses__survey__in=surveys, person__survey_responses__moment=Moment.FOLLOW_UP
+    )
+    both = Q()
+    for pk, q in started_q.items():
+        both |= Q(person__survey_responses__survey_id=pk) & q
+    out: dict[int, dict[Any, tuple[int, int]]] = defaultdict(dict)
+    for r in answered.values(survey_id_=F("person__survey_responses__survey_id"), **group).annotate(
+        respondents=Count("pk"), started=Count("pk", filter=both)
+    ):
+        pk, key = r["survey_id_"], r.get("group")
+        out[pk][key] = (r["respondents"], started[pk].get(key, 0) + r["respondents"] - r["started"])
+    for pk, per_group in started.items():
+        for key, n in per_group.items():
+            if key not in out[pk] and (n or by is None):
+                out[pk][key] = (0, n)
+    return out
+
+
+def total_rates(rates: dict[int, dict[Any, dict[str, Any]]]) -> dict[int, dict[Any, dict[str, Any]]]:
+    """`response_rates(...)` for the whole selection from the rates per group: a person is in
+    one group, so respondents and expected add up (the rate is computed from the sums)."""
+    out = {}
+    for survey_id, groups in rates.items():
+        n = sum(r["respondents"] for r in groups.values())
+        expected = sum(r["expected"] for r in groups.values())
+        out[survey_id] = {None: {"respondents": n, "expected": expected, "rate": share(n, expected)}}
     return out
 
 
@@ -269,32 +434,55 @@ def response_rate(rates: dict[Any, dict[str, Any]], group: Any) -> dict[str, Any
 
 
 def participation(
-    programme: Programme, municipality: Municipality | None = None
+    programme: Programme, municipality: Municipality | None = None, *, rolled: bool | None = None
 ) -> dict[int, dict[str, Any]]:
     """Per municipality id: participants and participant hours over the programme's whole
-    period (`kurser.counting`: the same rows and rounding as every report). One query. A total
-    over municipalities is `hours()` of their summed `minutes`, never a sum of rounded hours."""
-    rows = in_period(counted_rows(), programme, programme.start_date, programme.end_date, municipality)
+    period (`kurser.counting`: the same rows and rounding as every report). One query, over the
+    rollup rows when they answer (one per participant, their minutes summed). A total over
+    municipalities is `hours()` of their summed `minutes`, never a sum of rounded hours."""
+    if rolled is None:
+        rolled = rollups_answer(programme)
+    if rolled:
+        per_person = _rollup_rows(programme, municipality).values("person__municipality_id")
+        rows = per_person.annotate(participants=Count("pk"), minutes=Sum("minutes"))
+    else:
+        attended = in_period(
+            counted_rows(), programme, programme.start_date, programme.end_date, municipality
+        )
+        rows = attended.values("person__municipality_id").annotate(
+            participants=Count("person", distinct=True), minutes=Sum("minutes")
+        )
     return {
         r["person__municipality_id"]: {
             "participants": r["participants"],
             "minutes": r["minutes"] or 0,
             "hours": hours(r["minutes"]),
         }
-        for r in rows.values("person__municipality_id").annotate(
-            participants=Count("person", distinct=True), minutes=Sum("minutes")
-        )
+        for r in rows
     }
 
 
-def workplace_reach(programme: Programme, workplaces: QuerySet[Workplace]) -> QuerySet[Workplace]:
+def workplace_reach(
+    programme: Programme, workplaces: QuerySet[Workplace], *, rolled: bool | None = None
+) -> QuerySet[Workplace]:
     """`workplaces` annotated with `staff` (registered people: not temporary, not erased) and
-    `trained` (those of them who participated in the programme); `reach(w)` gives the share."""
-    live = Q(people__temporary=False, people__erased_at__isnull=True)
-    took_part = Q(people__in=participants(programme).values("person_id"))
-    return workplaces.annotate(
-        staff=Count("people", filter=live), trained=Count("people", filter=live & took_part)
-    )
+    `trained` (those of them who participated in the programme); `reach(w)` gives the share.
+
+    Counted per workplace in correlated subqueries, so PostgreSQL counts only the workplaces a
+    page shows (after its ORDER BY … LIMIT), each person with one probe for "took part" (a
+    join counting every workplace's staff against an IN of all participants ran for minutes at
+    100 × Modig)."""
+    if rolled is None:
+        rolled = rollups_answer(programme)
+    staff = Person.objects.filter(workplace=OuterRef("pk"), temporary=False, erased_at__isnull=True)
+    took_part = participants(programme, rolled=rolled).filter(person_id=OuterRef("pk"))
+    return workplaces.annotate(staff=_count_of(staff), trained=_count_of(staff.filter(Exists(took_part))))
+
+
+def _count_of(people: QuerySet[Person]) -> Coalesce:
+    """The number of `people` (filtered on an OuterRef to the row) as a subquery, 0 for none."""
+    n = people.order_by().values("workplace").annotate(n=Count("pk")).values("n")
+    return Coalesce(Subquery(n, output_field=IntegerField()), Value(0))
 
 
 def reach(workplace: Any) -> float | None:
@@ -303,13 +491,17 @@ def reach(workplace: Any) -> float | None:
 
 
 def free_texts(
-    programme: Programme, question: Question, municipality: Municipality | None = None
+    programme: Programme,
+    question: Question,
+    municipality: Municipality | None = None,
+    *,
+    rolled: bool | None = None,
 ) -> dict[str, Any]:
     """The free-text answers to `question` by the programme's participants (in a municipality):
     `{"respondents", "texts", "suppressed"}`; under SUPPRESS_BELOW respondents `texts` is empty
     and `suppressed` True. The texts carry no name, date or group: at most FREE_TEXT_LIMIT."""
     qs = Answer.objects.filter(
-        question=question, response__person_id__in=participants(programme, municipality)
+        question=question, response__person_id__in=participants(programme, municipality, rolled=rolled)
     ).order_by()
     respondents = qs.values("response__person_id").distinct().count()
     if suppressed(respondents):

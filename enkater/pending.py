@@ -25,8 +25,9 @@ from django.db.models import Exists, Min, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from enkater.models import Moment, Response, Survey
-from kurser.counting import counted_rows
-from ombud.models import Person
+from kurser import rollups
+from kurser.counting import counted_rollups, counted_rows
+from ombud.models import Person, Programme
 
 FOLLOW_UP_AFTER_DAYS = 30
 
@@ -143,19 +144,45 @@ def follow_up_cutoff(today: dt.date) -> dt.date:
     return today - dt.timedelta(days=FOLLOW_UP_AFTER_DAYS)
 
 
-def follow_up_started(survey: Survey, today: dt.date) -> QuerySet[Person]:
+def rollups_answer(programme: Programme) -> bool:
+    """Do the per-person rollups answer the effect figures of the programme (its whole period)?
+    `kurser.rollups.covers` decides; otherwise everything is counted from the attendance."""
+    return rollups.covers(programme, programme.start_date, programme.end_date)
+
+
+def follow_up_started(survey: Survey, today: dt.date, *, rolled: bool | None = None) -> QuerySet[Person]:
     """The people `survey`'s follow-up has come to, answered or not: registered participants of
     its programme (a counted row, `kurser.counting`) in its target group whose first counted
     session was at least FOLLOW_UP_AFTER_DAYS days ago. None if the survey has no follow-up.
 
     "The first session was on or before the cutoff" is "a counted row dated on or before it",
-    so no per-person minimum is needed."""
+    so no per-person minimum is needed; from the rollups (`rolled`, by default when
+    `rollups_answer`) it is the person's `first_date`, which holds every row of the programme."""
     if Moment.FOLLOW_UP not in survey.moments:
         return Person.objects.none()
-    people = Person.objects.filter(temporary=False, pk__in=_early_rows(survey, today).values("person_id"))
+    if rolled is None:
+        rolled = rollups_answer(survey.programme)
+    early = counted_rollups().filter(_started_rollup(survey, today)) if rolled else _early_rows(survey, today)
+    people = Person.objects.filter(temporary=False, pk__in=early.values("person_id"))
     if survey.target_group:
         people = people.filter(target_group=survey.target_group)
     return people.order_by()
+
+
+def _started_rollup(survey: Survey, today: dt.date) -> Q:
+    return Q(programme_id=survey.programme_id, first_date__lte=follow_up_cutoff(today))
+
+
+def follow_up_started_rollup_q(survey: Survey, today: dt.date) -> Q:
+    """`follow_up_started` as a condition on a counted rollup row of the survey's programme
+    (`kurser.counting.counted_rollups`): the person's first counted session (`first_date`) on
+    or before the cutoff, and the person in the survey's target group."""
+    if Moment.FOLLOW_UP not in survey.moments:
+        return Q(pk__in=[])
+    started = _started_rollup(survey, today)
+    if survey.target_group:
+        started &= Q(person__target_group=survey.target_group)
+    return started
 
 
 def _early_rows(survey: Survey, today: dt.date) -> QuerySet:
@@ -181,13 +208,15 @@ def follow_up_answered(survey: Survey) -> QuerySet[Response]:
     return Response.objects.filter(survey=survey, moment=Moment.FOLLOW_UP).order_by()
 
 
-def follow_up_non_responders(survey: Survey, today: dt.date | None = None) -> QuerySet[Person]:
+def follow_up_non_responders(
+    survey: Survey, today: dt.date | None = None, *, rolled: bool | None = None
+) -> QuerySet[Person]:
     """The people for whom `survey`'s follow-up is due and not answered: exactly those for whom
     `pending_for_person` lists (survey, uppföljning), as one query (erased people left out: they
     cannot be reminded). The caller narrows it to the user's scope."""
     today = today or timezone.localdate()
     return (
-        follow_up_started(survey, today)
+        follow_up_started(survey, today, rolled=rolled)
         .filter(erased_at__isnull=True)
         .exclude(pk__in=follow_up_answered(survey).values("person_id"))
     )

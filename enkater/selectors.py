@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 from django.core.paginator import Page, Paginator
 from django.db.models import QuerySet
 from django.utils import timezone
+from django.utils.translation import get_language
 
 from enkater import counting
 from enkater.defaults import UPPF_CHEF, UPPF_PERSONAL, ensure_default_surveys
@@ -19,6 +20,7 @@ from enkater.models import QuestionKind, Survey
 from enkater.pending import FOLLOW_UP_AFTER_DAYS, follow_up_non_responders
 from kurser.counting import hours
 from ombud import access
+from ombud.datacache import data_version, single_flight
 from ombud.models import Municipality, Person, Programme, Workplace
 
 if TYPE_CHECKING:
@@ -88,10 +90,16 @@ def effect_card(
     """The three indicators of the selection (the programme, or one municipality) with their
     respondents and response rates: the card on the effect dashboard and on the Lägesbild."""
     ensure_default_surveys(programme)
+    rolled = counting.rollups_answer(programme)
     surveys = {s.code: s for s in counting.follow_up_surveys(programme)}
     defaults = [s for code, s in surveys.items() if code in (UPPF_CHEF, UPPF_PERSONAL)]
-    rates = counting.response_rates(programme, municipality, today=today, surveys=defaults)
-    indicators = counting.indicators(programme, municipality)[None]
+    rates = counting.response_rates(programme, municipality, today=today, surveys=defaults, rolled=rolled)
+    counts = counting.indicator_counts(programme, municipality, rolled=rolled)
+    return _card(programme, municipality, counts, rates, surveys)
+
+
+def _card(programme, municipality, counts: counting.IndicatorCounts, rates, surveys) -> dict[str, Any]:
+    indicators = counting.indicators_of(counts)[None]
     return {
         "programme": programme,
         "municipality": municipality,
@@ -99,17 +107,43 @@ def effect_card(
     }
 
 
+# The effect page's figures are recomputed at the latest after this long (answers and attendance
+# writes bump the data version at once).
+EFFECT_CACHE_SECONDS = 300
+
+
+def effect_data_cached(*, scope: EffectScope) -> dict[str, Any]:
+    """`effect_data` cached like the Lägesbild's counts: under the data version (attendance and
+    answers bump it), per day (the follow-up comes due with the date) and single-flight, so
+    concurrent misses compute once (about a second cold at 100 × Modig, DigComp most of it)."""
+    key = "effect:{}:{}:{}:{}:{}:{}".format(
+        data_version(),
+        scope.programme.pk,
+        scope.municipality.pk if scope.municipality else "-",
+        ",".join(str(m.pk) for m in scope.municipalities),
+        timezone.localdate().isoformat(),
+        get_language(),
+    )
+    return single_flight(key, lambda: effect_data(scope=scope), timeout=EFFECT_CACHE_SECONDS)
+
+
 def effect_data(*, scope: EffectScope, today: dt.date | None = None) -> dict[str, Any]:
-    """Everything the effect dashboard shows, in a fixed number of queries whatever the data."""
+    """Everything the effect dashboard shows, in a fixed number of queries whatever the data.
+    Each figure is counted once per municipality; the selection's totals (and the card) are
+    their sums, as a person counts in one municipality."""
     today = today or timezone.localdate()
     programme, municipality = scope.programme, scope.municipality
-    card = effect_card(programme=programme, municipality=municipality, today=today)
+    ensure_default_surveys(programme)
+    rolled = counting.rollups_answer(programme)
     surveys = counting.follow_up_surveys(programme)
     by_code = {s.code: s for s in surveys}
-    rates = counting.response_rates(programme, municipality, today=today, by="municipality", surveys=surveys)
-    totals_rates = counting.response_rates(programme, municipality, today=today, surveys=surveys)
-    participation = counting.participation(programme, municipality)
-    per_municipality = counting.indicators(programme, municipality, by="municipality")
+    rates = counting.response_rates(
+        programme, municipality, today=today, by="municipality", surveys=surveys, rolled=rolled
+    )
+    totals_rates = counting.total_rates(rates)
+    participation = counting.participation(programme, municipality, rolled=rolled)
+    counts = counting.indicator_counts(programme, municipality, by="municipality", rolled=rolled)
+    per_municipality = counting.indicators_of(counts)
     rows = []
     for m in scope.municipalities:
         rows.append(
@@ -129,12 +163,13 @@ def effect_data(*, scope: EffectScope, today: dt.date | None = None) -> dict[str
         "rates": [counting.response_rate(totals_rates.get(s.pk, {}), None) for s in surveys],
     }
     return {
-        "card": card,
+        "card": _card(programme, municipality, counting.total_counts(counts), totals_rates, by_code),
         "surveys": surveys,
         "rows": rows,
         "totals": totals,
         "digcomp": [
-            {**r, "label": DIGCOMP_LABELS[r["area"]]} for r in counting.digcomp(programme, municipality)
+            {**r, "label": DIGCOMP_LABELS[r["area"]]}
+            for r in counting.digcomp(programme, municipality, rolled=rolled)
         ],
         "follow_up_days": FOLLOW_UP_AFTER_DAYS,
         "suppress_below": counting.SUPPRESS_BELOW,

@@ -20,6 +20,10 @@ What is defined here, and nowhere else:
 - **ombud** (`is_ombud()`): a person whose target group is digitaliseringsombud.
 - **age band** (`AGE_BAND_RULES`, `age_band()`): <25, 25-54, >54 years at the person's first
   attended session of the period, from the birth date (`date_key()`); none without a birth date.
+- **counted rollup row** (`counted_rollups()`): a person's row in `ParticipantRollup` (their
+  attended rows of sessions not cancelled, `kurser.rollups`) that counts: the person is
+  registered, as `counted()` requires. Whether the rollups answer a period is
+  `kurser.rollups.covers`.
 
 Narrowing by programme, period or municipality is a question of scope, not of definition: the
 reports narrow (`in_period()`), the pages show a person's whole history.
@@ -46,7 +50,7 @@ from django.db.models import (
 from django.db.models.functions import Coalesce, ExtractDay, ExtractMonth, ExtractYear
 from django.db.models.lookups import GreaterThanOrEqual, LessThan
 
-from kurser.models import ATTENDED_STATUSES, Attendance, CourseType, Session
+from kurser.models import ATTENDED_STATUSES, Attendance, CourseType, ParticipantRollup, Session
 from ombud.models import TargetGroup
 
 if TYPE_CHECKING:
@@ -132,6 +136,12 @@ def temporary_count(rows: QuerySet[Attendance]) -> int:
 def counted_rows() -> QuerySet[Attendance]:
     # The model's default ordering (by person name) would join and sort for nothing.
     return Attendance.objects.filter(counted()).order_by()
+
+
+def counted_rollups() -> QuerySet[ParticipantRollup]:
+    """Per-person rollup rows that count: `counted()`'s condition on the person (the rollups keep
+    walk-ins too). A programme's rows answer for its whole period when `rollups.covers` says so."""
+    return ParticipantRollup.objects.filter(person__temporary=False).order_by()
 
 
 def in_period(

@@ -3,12 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
-import time
-from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any
 
-from django.core.cache import cache
 from django.db.models import QuerySet
 from django.http import Http404
 from django.utils import timezone
@@ -16,7 +13,7 @@ from django.utils.translation import get_language
 
 from kurser.models import ClosedMonth
 from ombud import access
-from ombud.datacache import data_version
+from ombud.datacache import data_version, single_flight
 from ombud.models import Municipality, Programme
 from rapporter.closing import with_needs_reissue
 from rapporter.models import Report
@@ -34,8 +31,6 @@ TOP_OMBUD = 15
 DASHBOARD_CACHE_SECONDS = 300
 PARTICIPANTS_TARGET = 3500
 PARTICIPANT_HOURS_TARGET = 30000
-
-T = TypeVar("T")
 
 ACTIVE_STATUSES = (Report.Status.QUEUED, Report.Status.RUNNING)
 
@@ -174,48 +169,6 @@ def _counted(scope: DashboardScope, period: dict[str, Any]) -> tuple[dict, list,
         )
 
     return single_flight(key, compute, timeout=DASHBOARD_CACHE_SECONDS)
-
-
-# A computation holds its lock at most this long (then another request may start one).
-SINGLE_FLIGHT_LOCK_SECONDS = 60
-# How long a request waits for another's computation before it counts by itself.
-SINGLE_FLIGHT_WAIT_SECONDS = 30.0
-SINGLE_FLIGHT_POLL_SECONDS = 0.05
-
-
-def single_flight(key: str, compute: Callable[[], T], *, timeout: int) -> T:
-    """`cache.get(key)`, or compute it — one computation per key at a time.
-
-    The first request to miss takes a lock (`cache.add`, atomic in Redis and the other backends)
-    and computes; the others poll for its result (at most SINGLE_FLIGHT_WAIT_SECONDS) instead of
-    all counting at once. When the lock is gone without a result (the computation failed) a
-    waiter takes the lock itself. When the cache is unreachable (DegradingRedisCache: every add
-    fails, every get misses) nobody waits: each request computes, as without a cache.
-    """
-    value = cache.get(key)
-    if value is not None:
-        return value
-    lock = f"{key}:lock"
-    deadline = time.monotonic() + SINGLE_FLIGHT_WAIT_SECONDS
-    while True:
-        if cache.add(lock, 1, timeout=SINGLE_FLIGHT_LOCK_SECONDS):
-            try:
-                value = compute()
-                cache.set(key, value, timeout=timeout)
-            finally:
-                cache.delete(lock)
-            return value
-        if cache.get(lock) is None:
-            # The lock was refused yet is not there: it was released just now (its result is
-            # in the cache), or the holder failed, or the cache is down: count without waiting.
-            value = cache.get(key)
-            return value if value is not None else compute()
-        if time.monotonic() >= deadline:
-            return compute()
-        time.sleep(SINGLE_FLIGHT_POLL_SECONDS)
-        value = cache.get(key)
-        if value is not None:
-            return value
 
 
 def dashboard_totals(*, scope: DashboardScope) -> dict[str, Any]:

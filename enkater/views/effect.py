@@ -80,7 +80,7 @@ def effect(request):
         "can_remind": access.can_remind_participants(request.user),
     }
     if scope is not None:
-        context.update(selectors.effect_data(scope=scope))
+        context.update(selectors.effect_data_cached(scope=scope))
         context["workplaces"] = selectors.effect_workplaces(scope=scope, page=request.GET.get("page"))
         context["free_texts"] = selectors.effect_free_texts(user=request.user, scope=scope)
     return render(request, "enkater/effect.html", context, status=400 if form.errors else 200)

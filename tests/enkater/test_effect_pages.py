@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from enkater.defaults import UPPF_CHEF, ensure_default_surveys
 from enkater.models import Answer, Question, Response, Survey
+from kurser import rollups
 from kurser.models import AttendanceStatus
 from ombud.models import Notification, NotificationKind, TargetGroup
 from tests.factories import (
@@ -294,6 +295,7 @@ def test_total_hours_are_rounded_once_as_in_every_report(
     for municipality in (ale, molndal):
         person = manager(programme, municipality)
         person.attendances.update(minutes=1)
+        rollups.refresh_people(person_ids=[person.pk])  # as the services write attendance
     context = client_as(programme_leader).get(reverse(EFFECT)).context
     assert [row["hours"] for row in context["rows"]] == [0.02, 0.02]
     esf = esf_summary(programme=programme, date_from=programme.start_date, date_to=programme.end_date)
