@@ -228,6 +228,22 @@ def import_rows(name: str, data: dict | None) -> list[dict]:
             "< first import",
             again is not None and again < REIMPORT_OVER_IMPORT,
         ),
+        *(
+            [
+                row(
+                    "imports",
+                    f"{label}: rollups rebuilt afterwards by the worker (not in the import's time)",
+                    data["rollups_rebuild_seconds"],
+                    "s",
+                    None,
+                    "",
+                    "",
+                    None,
+                )
+            ]
+            if data.get("rollups_rebuild_seconds") is not None
+            else []
+        ),
     ]
 
 
@@ -644,6 +660,8 @@ def commands(args: argparse.Namespace, json_file: Path) -> dict[str, tuple[list[
                 str(attendance),
                 "--people",
                 str(people),
+                "--redis",
+                args.redis,
                 *j,
             ],
             imports,
