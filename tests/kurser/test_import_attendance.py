@@ -358,3 +358,13 @@ def test_a_repeated_mark_or_number_is_refused_on_every_row_that_has_it(modig, tm
         "rad 12: deltagare: fel kontrollsiffra i personnumret",
     ]
     assert not Attendance.objects.exists()
+
+
+def test_a_trainer_name_with_quotes_commas_braces_and_backslashes_is_stored_as_written(modig, tmp_path):
+    # On PostgreSQL new sessions go in as array literals (`writer.insert_returning`).
+    name = 'Extern "AB", {Göteborg} \\ väst NULL'
+    cell = '"' + name.replace('"', '""') + '"'
+    session = SESSION.rsplit(",", 1)[0] + f",{cell}"
+    result = import_attendance(write(tmp_path, [f"{session},{KIM},närvarande,"]), programme=modig)
+    assert result.errors == []
+    assert Session.objects.get().trainer_name == name
