@@ -98,6 +98,11 @@ _ATTENDANCE_INSERT = ["session_id", "person_id", "status", "minutes", "recorded_
 # on, a register of at most this many people is read whole, once (`_people`).
 PEOPLE_CACHE = 500_000
 _PACK = 1 << 40  # (session index, person id) packed into one int for the duplicate set
+# Distinct (närvaro, närvarominuter, planned minutes) kept with their outcome (`_mark`); a file
+# has a few dozen. Past this many the cache starts over.
+MARKS_CACHE = 10_000
+# A row's mark: (status, attended minutes, errors as (column, message, parameters)).
+Mark = tuple[str | None, int | None, tuple[tuple[str, Any, dict[str, Any]], ...]]
 # The columns of a row that belong to its session (all but deltagare, närvaro, närvarominuter).
 _session_values = operator.itemgetter(
     "datum",
@@ -190,14 +195,9 @@ class ExistingSession:
     approved: bool
 
 
-@dataclass(slots=True)
-class ResolvedRow:
-    row: int
-    key: tuple
-    session: SessionEntry
-    person_id: int
-    status: str
-    attended: int
+# A run of valid rows of one session: its key, its entry and the rows as (row number, person
+# id, status, attended minutes).
+SessionRows = tuple[tuple, SessionEntry, list[tuple[int, int, str, int]]]
 
 
 @dataclass
@@ -258,6 +258,7 @@ class AttendanceImport:
         # participants one after another: those rows share the values and are parsed once).
         self._last_values: tuple[str, ...] | None = None
         self._last_part: SessionPart | None = None
+        self._marks: dict[tuple[str, str, int | None], Mark] = {}
         # What the write changed (ids of sessions whose attendance was added or changed, and
         # their reporting months): for `after_write`.
         self.changed_sessions: set[int] = set()
@@ -386,39 +387,49 @@ class AttendanceImport:
         else:
             part, minutes = self._parse_session(row, v, ctx)
             self._last_values, self._last_part = values, part
-        ok = part is not None
         participant = parse_personnummer(ctx, row, "deltagare", v["deltagare"])
-        ok = participant is not None and ok
+        # The mark (närvaro, närvarominuter) is checked once per distinct (text, text, planned
+        # minutes): a file repeats a handful of them on every row. Its errors, if any, are
+        # reported on every row that has it.
+        marks = self._marks
+        mark_key = (v["narvaro"], v["narvarominuter"], minutes)
+        mark = marks.get(mark_key)
+        if mark is None:
+            if len(marks) >= MARKS_CACHE:
+                marks.clear()
+            mark = marks[mark_key] = self._mark(*mark_key)
+        status, attended, errors = mark
+        if errors:
+            for column, message, params in errors:
+                ctx.error(row, column, message, **params)
+            return None
+        if part is None or participant is None or status is None or attended is None:
+            return None
+        return ParsedRow(row, part, participant, status, attended)
+
+    def _mark(self, text: str, raw_minutes: str, planned: int | None) -> Mark:
+        """A row's närvaro and närvarominuter checked against the session's planned minutes
+        (None: not valid, then only the cells themselves are checked): (status, attended
+        minutes, errors as (column, message, parameters)). Status or minutes are None when
+        they could not be read."""
+        errors: list[tuple[str, Any, dict[str, Any]]] = []
         status = None
-        if not v["narvaro"]:
-            ctx.error(row, "närvaro", VALUE_REQUIRED)
-            ok = False
-        elif (status := STATUSES.get(fold(v["narvaro"]))) is None:
-            ctx.error(
-                row,
-                "närvaro",
-                VALUE_CHOICE,
-                value=v["narvaro"],
-                choices=", ".join(STATUSES.values()),
-            )
-            ok = False
+        if not text:
+            errors.append(("närvaro", VALUE_REQUIRED, {}))
+        elif (status := STATUSES.get(fold(text))) is None:
+            errors.append(("närvaro", VALUE_CHOICE, {"value": text, "choices": ", ".join(STATUSES.values())}))
         attended = None
-        raw_minutes = v["narvarominuter"]
         if raw_minutes:
             if _INT.match(raw_minutes):
                 attended = int(raw_minutes)
             else:
-                ctx.error(row, "närvarominuter", VALUE_INTEGER, value=raw_minutes)
-                ok = False
-        if status is not None and minutes is not None and (attended is not None or not raw_minutes):
+                errors.append(("närvarominuter", VALUE_INTEGER, {"value": raw_minutes}))
+        if status is not None and planned is not None and (attended is not None or not raw_minutes):
             try:
-                attended = self.mark_minutes(status, attended, minutes)
+                attended = self.mark_minutes(status, attended, planned)
             except rules.RuleError as e:
-                ctx.error(row, "närvarominuter", REFUSALS[e.refusal], status=status, max=minutes)
-                ok = False
-        if not ok or part is None or participant is None or status is None or attended is None:
-            return None
-        return ParsedRow(row, part, participant, status, attended)
+                errors.append(("närvarominuter", REFUSALS[e.refusal], {"status": status, "max": planned}))
+        return status, attended, tuple(errors)
 
     @staticmethod
     def mark_minutes(status: str, attended: int | None, planned: int) -> int:
@@ -429,11 +440,18 @@ class AttendanceImport:
 
     def handle_batch(self, batch: list[tuple[int, dict[str, str]]], ctx: ImportContext) -> None:
         self._batches_seen += 1
-        parsed = [p for row, v in batch if (p := self._parse(row, v, ctx)) is not None]
-        numbers = {p.participant for p in parsed} | {p.part.trainer_pnr for p in parsed if p.part.trainer_pnr}
+        parse = self._parse
+        parsed = [p for row, v in batch if (p := parse(row, v, ctx)) is not None]
+        numbers = {p.participant for p in parsed}
+        numbers.update(part.trainer_pnr for part in {p.part for p in parsed} if part.trainer_pnr)
         people = self._people(numbers)
         start, end = self.programme.start_date, self.programme.end_date
-        resolved: list[ResolvedRow] = []
+        pairs = self.pairs
+        # The batch's valid rows as runs of consecutive rows of one session (a file lists a
+        # session's participants together): what is the session's is done once per run.
+        groups: list[SessionRows] = []
+        current: SessionEntry | None = None
+        rows: list[tuple[int, int, str, int]] = []
         for p in parsed:
             row = p.row
             ok = True
@@ -452,18 +470,21 @@ class AttendanceImport:
                 ok = part_ok and ok
             if person_id is not None:
                 pair = session.index * _PACK + person_id
-                if pair in self.pairs:
+                if pair in pairs:
                     ctx.error(row, "deltagare", PARTICIPANT_TWICE)
                     ok = False
                 else:
-                    self.pairs.add(pair)
+                    pairs.add(pair)
             if not start <= part.date <= end:
                 self.outside_period += 1
             if ok and person_id is not None:
-                resolved.append(ResolvedRow(row, key, session, person_id, p.status, p.attended))
+                if session is not current:
+                    current, rows = session, []
+                    groups.append((key, session, rows))
+                rows.append((row, person_id, p.status, p.attended))
         if ctx.has_errors:
             return
-        self._apply(resolved, ctx)
+        self._apply(groups, ctx)
 
     def _people(self, numbers: set[str]) -> dict[str, int]:
         """Person ids by personnummer, at least for the batch's `numbers`: those not known from
@@ -726,13 +747,13 @@ class AttendanceImport:
         self._placeholder -= 1
         return self._placeholder
 
-    def _apply(self, resolved: list[ResolvedRow], ctx: ImportContext) -> None:
+    def _apply(self, groups: list[SessionRows], ctx: ImportContext) -> None:
         write = ctx.writing
         result = ctx.result
         # Courses and workplaces first: the sessions refer to them.
         new_courses = []
-        for r in resolved:
-            course = self.courses[r.key[2]]
+        for key, _session, _rows in groups:
+            course = self.courses[key[2]]
             if course.pk is None:
                 course.pk = 0  # marked: created below
                 new_courses.append(course)
@@ -746,12 +767,12 @@ class AttendanceImport:
                 for c in new_courses:
                     c.pk = self._placeholder_id()
         wp_keys = {}
-        for r in resolved:
-            if r.key[4] and r.session.pk is None:
-                wp_keys[r.key] = self.workplaces.want(r.key[3], r.session.workplace)
+        for key, session, _rows in groups:
+            if key[4] and session.pk is None:
+                wp_keys[key] = self.workplaces.want(key[3], session.workplace)
         self.workplaces.flush(write=write)
         # Sessions not yet resolved: look the batch's dates up once, create what is missing.
-        pending = {id(r.session): (r.key, r.session) for r in resolved if r.session.pk is None}
+        pending = {id(session): (key, session) for key, session, _rows in groups if session.pk is None}
         if pending:
             existing = self._existing_sessions([k for k, _s in pending.values()])
             creates: list[tuple[SessionEntry, tuple]] = []
@@ -824,50 +845,53 @@ class AttendanceImport:
                     session.pk = self._placeholder_id()
                 session.created = True  # new: it has no attendance to look up
         # Attendance: one query for the batch's (real) sessions, then create or update.
-        looked_up = [r for r in resolved if not r.session.created]
+        looked_up = [(session.pk, rows) for _key, session, rows in groups if not session.created]
         existing_att = self._existing_attendance(
-            {(r.session.pk, r.person_id) for r in looked_up},  # type: ignore[misc]  # resolved
-            {r.session.pk for r in looked_up},  # type: ignore[misc]
-            {r.person_id for r in looked_up},
+            {(pk, r[1]) for pk, rows in looked_up for r in rows},  # type: ignore[misc]  # resolved
+            {pk for pk, _rows in looked_up},  # type: ignore[misc]
+            {r[1] for _pk, rows in looked_up for r in rows},
         )
         # The attendance rules, once per session of the batch: one query for the closed months.
-        months = self._reporting_months({r.key[0] for r in resolved})
+        months = self._reporting_months({key[0] for key, _session, _rows in groups})
         per_session: dict[int, _SessionChanges] = {}
         now = timezone.now()
         user_id = self.user.pk if self.user is not None else None
         creates_att: list[tuple] = []
         updates_att: list[Attendance] = []
-        for r in resolved:
-            session = r.session
+        unchanged = 0
+        for key, session, rows in groups:
             gate = per_session.get(session.index)
             if gate is None:
                 facts = session_facts(
-                    status=session.status, approved=session.approved, date=r.key[0], months=months
+                    status=session.status, approved=session.approved, date=key[0], months=months
                 )
                 gate = per_session[session.index] = _SessionChanges(
-                    session, r.key[0], facts, rules.change_refusal(facts, reason=self.reason)
+                    session, key[0], facts, rules.change_refusal(facts, reason=self.reason)
                 )
             if gate.facts.status == Session.Status.CANCELLED:
-                ctx.error(r.row, "närvaro", SESSION_CANCELLED)
-                continue
-            old = existing_att.get((session.pk, r.person_id)) if existing_att else None
-            if old is not None and (old[1], old[2]) == (r.status, r.attended):
-                result.unchanged += 1
+                for r in rows:
+                    ctx.error(r[0], "närvaro", SESSION_CANCELLED)
                 continue
             refusal = gate.refusal
-            if refusal is not None:
-                ctx.error(r.row, "närvaro", REFUSALS[refusal], month=f"{r.key[0]:%Y-%m}")
-                continue
-            if old is None:
-                creates_att.append((session.pk, r.person_id, r.status, r.attended, user_id, now))
-                gate.changes.append({"person": r.person_id, "from": None, "to": [r.status, r.attended]})
-            else:
-                updates_att.append(
-                    Attendance(pk=old[0], status=r.status, minutes=r.attended, recorded_by_id=user_id)
-                )
-                gate.changes.append(
-                    {"person": r.person_id, "from": [old[1], old[2]], "to": [r.status, r.attended]}
-                )
+            pk = session.pk
+            changes = gate.changes
+            for row, person_id, status, attended in rows:
+                old = existing_att.get((pk, person_id)) if existing_att else None
+                if old is not None and old[1] == status and old[2] == attended:
+                    unchanged += 1
+                    continue
+                if refusal is not None:
+                    ctx.error(row, "närvaro", REFUSALS[refusal], month=f"{key[0]:%Y-%m}")
+                    continue
+                if old is None:
+                    creates_att.append((pk, person_id, status, attended, user_id, now))
+                    changes.append({"person": person_id, "from": None, "to": [status, attended]})
+                else:
+                    updates_att.append(
+                        Attendance(pk=old[0], status=status, minutes=attended, recorded_by_id=user_id)
+                    )
+                    changes.append({"person": person_id, "from": [old[1], old[2]], "to": [status, attended]})
+        result.unchanged += unchanged
         result.created += len(creates_att)
         result.updated += len(updates_att)
         if not ctx.writing:

@@ -24,13 +24,17 @@ PNR_FUTURE = _("födelsedatumet ligger i framtiden")
 _PATTERN = re.compile(r"^(\d{2})?(\d{2})(\d{2})(\d{2})([-+]?)(\d{3})(\d)$", re.ASCII)
 
 
-_DOUBLED = (0, 2, 4, 6, 8, 1, 3, 5, 7, 9)  # the digit sum of 2 × d
+# The digit sum of 2 × d, as a translation of the digit d.
+_DOUBLED = str.maketrans("0123456789", "0246813579")
 
 
 def luhn_ok(ten_digits: str) -> bool:
-    """Luhn over the ten digits: every other digit from the first doubled (digit sum)."""
-    digits = [ord(c) - 48 for c in ten_digits]
-    return (sum(_DOUBLED[d] for d in digits[0::2]) + sum(digits[1::2])) % 10 == 0
+    """Luhn over the ten (ASCII) digits: every other digit from the first doubled (digit sum).
+
+    Done in C (a translation table, then the sum of the ASCII codes): an import checks one
+    number per distinct person of the file, hundreds of thousands at a national scale."""
+    digits = (ten_digits[0::2].translate(_DOUBLED) + ten_digits[1::2]).encode("ascii")
+    return (sum(digits) - 48 * len(digits)) % 10 == 0
 
 
 def luhn_digit(nine_digits: str) -> str:

@@ -27,6 +27,8 @@ too, as a guard).
 
 from __future__ import annotations
 
+import contextlib
+import gc
 import operator
 import os
 from collections.abc import Callable, Iterator
@@ -232,6 +234,24 @@ class _Rollback(Exception):
     pass
 
 
+@contextlib.contextmanager
+def _collector_spared() -> Iterator[None]:
+    """Keep Python's cycle collector off everything that existed before the import.
+
+    An import allocates millions of small container objects (a list per record, a dict and a
+    tuple per row, a parsed row); each few hundred thousand of them trigger a full collection,
+    which walks every object of the process again (Django, the apps, the import's own state) —
+    measured at scale 10 (164,000 attendance rows) about 0.4 CPU s of 3.5. `gc.freeze()` moves
+    the objects alive now into the permanent generation for the duration (collections still run
+    and still free what the import leaves behind); `gc.unfreeze()` gives them back.
+    """
+    gc.freeze()
+    try:
+        yield
+    finally:
+        gc.unfreeze()
+
+
 SETTINGS_LIMIT = object()  # run_import's default: settings.IMPORT_MAX_BYTES
 
 
@@ -273,7 +293,7 @@ def run_import(
     result = ImportResult(kind=handler.kind, filename=Path(filename or name).name, dry_run=dry_run)
     ctx = ImportContext(result, dry_run=dry_run, user=user)
     try:
-        with transaction.atomic(), background_copy():
+        with _collector_spared(), transaction.atomic(), background_copy():
             rows = _rows(records(fh, filename or name, max_bytes), handler.columns, result)
             batch_seen = False
             while batch := list(islice(rows, BATCH_SIZE)):
@@ -368,7 +388,7 @@ def run_import_records(
         for number, record in enumerate(records, 1)
     ]
     try:
-        with transaction.atomic(), background_copy():
+        with _collector_spared(), transaction.atomic(), background_copy():
             if not rows:
                 raise ImportFileError(FILE_NO_ROWS)
             for start in range(0, len(rows), BATCH_SIZE):

@@ -79,6 +79,35 @@ def _copy_column(values: tuple) -> list[str] | tuple:
     return [_copy_text(v) for v in values]
 
 
+def _array_element(value: Any) -> str:
+    """A value inside a PostgreSQL array literal: NULL, or its text double-quoted."""
+    if value is None:
+        return "NULL"
+    if isinstance(value, str):
+        text = value
+    elif isinstance(value, bool):
+        text = "t" if value else "f"
+    elif isinstance(value, dt.date | dt.time):  # datetime too
+        text = _copy_iso(value)
+    else:
+        text = str(value)
+    if "\\" in text or '"' in text:
+        text = text.replace("\\", "\\\\").replace('"', '\\"')
+    return f'"{text}"'
+
+
+def _array_literal(values: tuple) -> str:
+    """One column as a PostgreSQL array literal (`{1,2,3}`, `{"a","b"}`), built a column at a
+    time: psycopg2 would adapt every value of a list parameter on its own, in Python (for a
+    datetime a few objects per value)."""
+    kinds = set(map(type, values))
+    if kinds == {int}:
+        return "{" + ",".join(map(str, values)) + "}"
+    if len(kinds) == 1 and len(set(values)) == 1:  # one value throughout (a timestamp, a NULL)
+        return "{" + ",".join([_array_element(values[0])] * len(values)) + "}"
+    return "{" + ",".join(map(_array_element, values)) + "}"
+
+
 class BackgroundCopy:
     """Runs an import's `COPY` statements in a worker thread, one at a time, on the import's own
     connection and so inside its transaction: PostgreSQL writes batch N while Python reads and
@@ -204,7 +233,8 @@ def insert_returning(
     model: type[Model], fields: list[str], rows: list[tuple], returning: list[str]
 ) -> list[tuple]:
     """PostgreSQL only: insert plain tuples with one `INSERT … SELECT FROM unnest(…)` (one
-    array parameter per column, so one statement whatever the number of rows) and return the
+    array parameter per column, sent as the text of an array literal, so one statement whatever
+    the number of rows and no adaptation per value) and return the
     `returning` columns of the new rows, in no particular order: return a natural key with the
     id to match them up. No model instances, no SQL compiled per row."""
     if not rows:
@@ -218,7 +248,7 @@ def insert_returning(
     sql = (
         f"INSERT INTO {qn(model._meta.db_table)} ({columns}) SELECT * FROM unnest({arrays}) RETURNING {back}"  # noqa: S608 - names from the model
     )
-    params = [list(column) for column in zip(*rows, strict=True)]
+    params = [_array_literal(column) for column in zip(*rows, strict=True)]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         return cursor.fetchall()

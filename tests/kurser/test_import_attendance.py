@@ -322,3 +322,49 @@ def test_programme_from_factory_without_the_municipality(tmp_path):
     result = import_attendance(write(tmp_path, rows_for((ANNA, "närvarande,"))), programme=programme)
     assert any("ingår inte i programmet EMPTY" in e for e in result.errors)
     assert importing.attendance_summary(result)  # still renders
+
+
+def test_a_repeated_mark_or_number_is_refused_on_every_row_that_has_it(modig, tmp_path, monkeypatch):
+    # The mark (närvaro, närvarominuter) and the personnummer are checked once per distinct
+    # value; each repeat must still be reported on its own row, in later batches too, and the
+    # same mark may be valid in one session and not in a shorter one.
+    monkeypatch.setattr(engine, "BATCH_SIZE", 3)
+    short = SESSION.replace("2019-09-17", "2019-09-18").replace("90,Teams", "60,Teams")
+    later = SESSION.replace("2019-09-17", "2019-09-19")
+    sara, erik = "9901094525", "19720821-5652"
+    rows = [
+        f"{SESSION},{ANNA},sen,",
+        f"{SESSION},{KIM},närvarande,",
+        f"{SESSION},{BIRGITTA},sen,",
+        f"{short},{ANNA},sen,75",
+        f"{SESSION},{sara},sen,75",
+        f"{short},{KIM},borta,",
+        f"{short},{BIRGITTA},borta,",
+        f"{later},{sara},sen,",
+        f"{later},851102-2356,närvarande,",
+        f"{later},{erik},sen,75",
+        f"{later},851102-2356,närvarande,",
+    ]
+    result = import_attendance(write(tmp_path, rows), programme=modig)
+    choices = "närvarande, sen, delvis, frånvarande, förhinder"
+    assert result.errors == [
+        "rad 2: närvarominuter: krävs när närvaron är sen",
+        "rad 4: närvarominuter: krävs när närvaron är sen",
+        "rad 5: närvarominuter: ska vara 1–60 (tillfällets minuter)",
+        f"rad 7: närvaro: borta är inte ett tillåtet värde ({choices})",
+        f"rad 8: närvaro: borta är inte ett tillåtet värde ({choices})",
+        "rad 9: närvarominuter: krävs när närvaron är sen",
+        "rad 10: deltagare: fel kontrollsiffra i personnumret",
+        "rad 12: deltagare: fel kontrollsiffra i personnumret",
+    ]
+    assert not Attendance.objects.exists()
+
+
+def test_a_trainer_name_with_quotes_commas_braces_and_backslashes_is_stored_as_written(modig, tmp_path):
+    # On PostgreSQL new sessions go in as array literals (`writer.insert_returning`).
+    name = 'Extern "AB", {Göteborg} \\ väst NULL'
+    cell = '"' + name.replace('"', '""') + '"'
+    session = SESSION.rsplit(",", 1)[0] + f",{cell}"
+    result = import_attendance(write(tmp_path, [f"{session},{KIM},närvarande,"]), programme=modig)
+    assert result.errors == []
+    assert Session.objects.get().trainer_name == name
