@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+from typing import Any
 
 from django.conf import settings
 from django.contrib import messages
@@ -185,7 +186,11 @@ def dashboard(request):
             "municipality": scope.municipality,
         }
         form = DashboardFilterForm(initial=initial, user=request.user)
-    context = {"form": form, "scope": scope, "can_list_ombud": access.can_manage_places(request.user)}
+    context: dict[str, Any] = {
+        "form": form,
+        "scope": scope,
+        "can_list_ombud": access.can_manage_places(request.user),
+    }
     if scope is not None:
         context.update(selectors.dashboard_data(scope=scope))
         # The three result indicators as a card linking to the effect dashboard (issue 12):
