@@ -13,7 +13,6 @@ from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
 from kurser.services import month_close, month_reopen
@@ -206,7 +205,6 @@ def _with_query(url: str, request) -> str:
     return f"{url}?{request.GET.urlencode()}" if request.GET else url
 
 
-@never_cache
 @can_view_reports
 def dashboard_effect_card(request):
     """The Lägesbild's effect card alone (htmx, after the page): the same query and scope as the

@@ -64,6 +64,7 @@ def test_warm_page_shows_the_card_inline_as_the_fragment_shows_it(client_as, pro
 
 
 def test_the_fragment_is_never_cached_by_the_browser(client_as, programme_leader, programme):
+    # modig.middleware.NoStoreMiddleware decides this for every logged-in response.
     response = client_as(programme_leader).get(CARD)
     assert "no-store" in response["Cache-Control"] and "private" in response["Cache-Control"]
 
