@@ -6,6 +6,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from django.core.cache import cache
 from django.db.models import QuerySet
 from django.http import Http404
 from django.utils import timezone
@@ -224,21 +225,31 @@ def _top_ombud(rows: list[dict]) -> list[dict]:
     return sorted(rows, key=lambda row: -row["reached"])[:TOP_OMBUD]
 
 
-def dashboard_effect_card(*, scope: DashboardScope) -> Any:
-    """The three result indicators for the dashboard's card (enkater.selectors.effect_card),
-    cached like the dashboard's counts: under the data version (answers bump it), per day (the
-    follow-up's response rate moves with the date) and single-flight (seconds at 100 × Modig)."""
-    from enkater.selectors import effect_card
-
-    key = "dashboard-effect:{}:{}:{}:{}:{}".format(
+def _effect_card_key(scope: DashboardScope) -> str:
+    """The card's cache key: the data version (answers and attendance bump it), the day (the
+    follow-up's response rate moves with the date), the programme, the municipality, the language."""
+    return "dashboard-effect:{}:{}:{}:{}:{}".format(
         data_version(),
         scope.programme.pk,
         scope.municipality.pk if scope.municipality else "-",
         timezone.localdate().isoformat(),
         get_language(),
     )
+
+
+def dashboard_effect_card(*, scope: DashboardScope) -> Any:
+    """The three result indicators for the dashboard's card (enkater.selectors.effect_card),
+    cached like the dashboard's counts and single-flight (seconds at 100 × Modig)."""
+    from enkater.selectors import effect_card
+
     return single_flight(
-        key,
+        _effect_card_key(scope),
         lambda: effect_card(programme=scope.programme, municipality=scope.municipality),
         timeout=DASHBOARD_CACHE_SECONDS,
     )
+
+
+def dashboard_effect_card_cached(*, scope: DashboardScope) -> Any | None:
+    """The card if it is already in the cache, else None (never computes): the Lägesbild shows
+    it inline when cached and otherwise loads it afterwards (views.dashboard_effect_card)."""
+    return cache.get(_effect_card_key(scope))

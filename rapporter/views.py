@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import json
+import logging
+from typing import Any
 
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -24,6 +27,8 @@ from rapporter.services import FORMATS, report_request, report_sweep
 from rapporter.services import report_retry as retry
 
 can_view_reports = access.require(access.can_view_reports)
+
+logger = logging.getLogger(__name__)
 
 
 # The newest first; older ones a page further (ids first: fast at any depth, ombud.paging).
@@ -150,19 +155,27 @@ def report_download(request, pk: int):
     return response
 
 
+def _dashboard_form_and_scope(request) -> tuple[DashboardFilterForm, selectors.DashboardScope | None]:
+    """The dashboard's query (programme, period, municipality) through its form and
+    `selectors.dashboard_scope`: the page and its effect card scope alike. No scope when the form
+    is invalid (the caller answers 400 with the form's errors) or there is nothing to show."""
+    form = DashboardFilterForm(request.GET or None, user=request.user)
+    if form.is_bound and not form.is_valid():
+        return form, None
+    data = form.cleaned_data if form.is_bound else {}
+    scope = selectors.dashboard_scope(
+        user=request.user,
+        programme=data.get("programme"),
+        date_from=data.get("date_from"),
+        date_to=data.get("date_to"),
+        municipality=data.get("municipality"),
+    )
+    return form, scope
+
+
 @can_view_reports
 def dashboard(request):
-    form = DashboardFilterForm(request.GET or None, user=request.user)
-    scope = None
-    if not form.is_bound or form.is_valid():
-        data = form.cleaned_data if form.is_bound else {}
-        scope = selectors.dashboard_scope(
-            user=request.user,
-            programme=data.get("programme"),
-            date_from=data.get("date_from"),
-            date_to=data.get("date_to"),
-            municipality=data.get("municipality"),
-        )
+    form, scope = _dashboard_form_and_scope(request)
     if scope is not None and not form.is_bound:
         # Show what is counted: the default programme, its period, the leader's municipality.
         initial = {
@@ -172,14 +185,40 @@ def dashboard(request):
             "municipality": scope.municipality,
         }
         form = DashboardFilterForm(initial=initial, user=request.user)
-    context = {"form": form, "scope": scope, "can_list_ombud": access.can_manage_places(request.user)}
+    context: dict[str, Any] = {
+        "form": form,
+        "scope": scope,
+        "can_list_ombud": access.can_manage_places(request.user),
+    }
     if scope is not None:
         context.update(selectors.dashboard_data(scope=scope))
-        # The three result indicators as a card linking to the effect dashboard (issue 12).
-        context["effect_card"] = selectors.dashboard_effect_card(scope=scope)
+        # The three result indicators as a card linking to the effect dashboard (issue 12):
+        # inline when cached, else loaded after the page (dashboard_effect_card) — issue 14.
+        context["effect_card"] = selectors.dashboard_effect_card_cached(scope=scope)
+        context["effect_card_url"] = _with_query(reverse("rapporter:dashboard-effect-card"), request)
     return render(
         request, "rapporter/dashboard.html", context, status=200 if scope or not form.errors else 400
     )
+
+
+def _with_query(url: str, request) -> str:
+    return f"{url}?{request.GET.urlencode()}" if request.GET else url
+
+
+@can_view_reports
+def dashboard_effect_card(request):
+    """The Lägesbild's effect card alone (htmx, after the page): the same query and scope as the
+    page. A failed computation shows a short message in the card's frame, not a broken page."""
+    form, scope = _dashboard_form_and_scope(request)
+    if scope is None:
+        status = 400 if form.errors else 200
+        return render(request, "rapporter/_effect_card.html", {"form": form}, status=status)
+    try:
+        card = selectors.dashboard_effect_card(scope=scope)
+    except Exception:
+        logger.exception("The Lägesbild's effect card failed for %s", scope)
+        return render(request, "rapporter/_effect_card.html", {"scope": scope, "failed": True})
+    return render(request, "rapporter/_effect_card.html", {"scope": scope, "effect_card": card})
 
 
 def _months_page(request, *, form=None, reopen_form=None, confirm=None, status=200):

@@ -529,6 +529,10 @@ EXPECTED: dict[str, dict[str, str]] = {
         "GET": "anon=302 none=403 O=403 L=200 C=200 P=200",
         "POST": "anon=302 none=403 O=403 L=200 C=200 P=200",
     },
+    "rapporter:dashboard-effect-card": {
+        "GET": "anon=302 none=403 O=403 L=200 C=200 P=200",
+        "POST": "anon=302 none=403 O=403 L=200 C=200 P=200",
+    },
     "rapporter:report-list": {
         "GET": "anon=302 none=403 O=403 L=200 C=200 P=200",
         "POST": "anon=302 none=403 O=403 L=400 C=400 P=400",

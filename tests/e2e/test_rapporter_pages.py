@@ -116,3 +116,25 @@ def test_bad_period_is_answered_on_the_form(page_as, coordinator, programme):
     expect(page.locator("#report-form .alert-danger")).to_contain_text("utanför programmets period")
     assert_no_axe_violations(page)
     page.screenshot(path=shot_path("rapporter-fel-period", "1024x768"), full_page=True)
+
+
+def test_lagesbild_answers_first_and_the_effect_card_follows(page_as, programme_leader, programme):
+    # Cold: the page shows a placeholder (held here until checked), then htmx loads the card.
+    from django.core.cache import cache
+
+    cache.clear()
+    held = []
+    page = page_as(programme_leader, "1366x900")
+    page.route("**/rapporter/effektkort/**", lambda route: held.append(route))
+    page.goto(page.base_url + "/rapporter/")
+    placeholder = page.locator('section[aria-busy="true"]')
+    expect(placeholder.get_by_role("status")).to_have_text("Räknar effektmåtten …")
+    assert_no_axe_violations(page)
+    page.wait_for_timeout(100)
+    assert held, "the card was not requested"
+    held[0].continue_()
+    card = page.locator('section[aria-labelledby="effect-heading"] [data-indicator]')
+    expect(card.first).to_be_visible()
+    expect(page.locator('section[aria-busy="true"]')).to_have_count(0)
+    assert_no_axe_violations(page)
+    page.screenshot(path=shot_path("rapporter-lagesbild-effektkort", "1366x900"), full_page=True)

@@ -213,10 +213,15 @@ def test_coordinator_reads_the_dashboard_but_cannot_list_or_remind(client_as, co
 def test_the_lagesbild_shows_the_indicators_with_a_link(client_as, programme_leader, programme, ale):
     for _ in range(5):
         answer_rutin(programme, manager(programme, ale))
-    html = client_as(programme_leader).get(reverse("rapporter:dashboard")).content.decode()
+    # The card comes after the page (rapporter.views.dashboard_effect_card), then inline.
+    html = client_as(programme_leader).get(reverse("rapporter:dashboard-effect-card")).content.decode()
     assert "Resultatindikatorer" in html
     assert "5 svarade ja av 5 svarande" in html
     assert reverse(EFFECT) in html
+    assert (
+        "5 svarade ja av 5 svarande"
+        in client_as(programme_leader).get(reverse("rapporter:dashboard")).content.decode()
+    )
 
 
 def _add(programme, municipality, n):
@@ -314,8 +319,8 @@ def test_the_lagesbild_card_is_cached_and_an_answer_shows_at_once(
         answer_rutin(programme, person)
     client = client_as(programme_leader)
     url = reverse("rapporter:dashboard")
-    first = client.get(url).content.decode()
-    assert "5 svarade ja" not in first
+    first = client.get(reverse("rapporter:dashboard-effect-card")).content.decode()
+    assert "färre än 5 svar" in first and "5 svarade ja" not in first
     with CaptureQueriesContext(connection) as warm:
         client.get(url)
     assert not [q for q in warm.captured_queries if "enkater_response" in q["sql"]]
@@ -324,4 +329,8 @@ def test_the_lagesbild_card_is_cached_and_an_answer_shows_at_once(
         response_submit(
             survey=survey, person=people[4], moment="uppföljning", values={"rutin": "ja"}, source="länk"
         )
-    assert "5 svarade ja av 5 svarande" in client.get(url).content.decode()
+    assert "5 svarade ja" not in client.get(url).content.decode()  # a new version: not cached yet
+    assert (
+        "5 svarade ja av 5 svarande"
+        in client.get(reverse("rapporter:dashboard-effect-card")).content.decode()
+    )
