@@ -96,10 +96,11 @@ def participants(
 
 def _rollup_rows(programme: Programme, municipality: Municipality | None) -> QuerySet:
     """The programme's counted rollup rows (one per participant), in the municipality if given
-    (`in_period`'s restriction: the municipality registered on the person)."""
+    (`in_period`'s restriction: the municipality registered on the person, from the row's
+    snapshot of the person)."""
     rows = counted_rollups().filter(programme=programme)
     if municipality is not None:
-        rows = rows.filter(person__municipality=municipality)
+        rows = rows.filter(municipality=municipality)
     return rows
 
 
@@ -443,17 +444,17 @@ def participation(
     if rolled is None:
         rolled = rollups_answer(programme)
     if rolled:
-        per_person = _rollup_rows(programme, municipality).values("person__municipality_id")
+        per_person = _rollup_rows(programme, municipality).values(municipality_key=F("municipality_id"))
         rows = per_person.annotate(participants=Count("pk"), minutes=Sum("minutes"))
     else:
         attended = in_period(
             counted_rows(), programme, programme.start_date, programme.end_date, municipality
         )
-        rows = attended.values("person__municipality_id").annotate(
+        rows = attended.values(municipality_key=F("person__municipality_id")).annotate(
             participants=Count("person", distinct=True), minutes=Sum("minutes")
         )
     return {
-        r["person__municipality_id"]: {
+        r["municipality_key"]: {
             "participants": r["participants"],
             "minutes": r["minutes"] or 0,
             "hours": hours(r["minutes"]),

@@ -181,7 +181,7 @@ def follow_up_started_rollup_q(survey: Survey, today: dt.date) -> Q:
         return Q(pk__in=[])
     started = _started_rollup(survey, today)
     if survey.target_group:
-        started &= Q(person__target_group=survey.target_group)
+        started &= Q(target_group=survey.target_group)  # the row's snapshot of the person
     return started
 
 

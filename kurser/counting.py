@@ -140,8 +140,10 @@ def counted_rows() -> QuerySet[Attendance]:
 
 def counted_rollups() -> QuerySet[ParticipantRollup]:
     """Per-person rollup rows that count: `counted()`'s condition on the person (the rollups keep
-    walk-ins too). A programme's rows answer for its whole period when `rollups.covers` says so."""
-    return ParticipantRollup.objects.filter(person__temporary=False).order_by()
+    walk-ins too), read from the row's snapshot of the person (`kurser.rollups` keeps it current
+    through `ombud.signals.people_changed`), so no join to Person. A programme's rows answer for
+    its whole period when `rollups.covers` says so."""
+    return ParticipantRollup.objects.filter(temporary=False).order_by()
 
 
 def in_period(
